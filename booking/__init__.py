@@ -1,0 +1,1 @@
+"""labshare's booking core: the pure domain, the services and the database layer."""

@@ -1,0 +1,77 @@
+"""People's roles in organisations (DESIGN §1) and the actor a request acts as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    SCHOOL = "school"
+    COMPANY = "company"
+    REGION = "region"
+    PLATFORM = "platform"
+
+
+class Role(StrEnum):
+    BOOKER = "booker"  # company booker
+    FACILITY_MANAGER = "facility_manager"  # of a school
+    STAFF = "staff"  # instructor / staff of a school
+    COORDINATOR = "coordinator"  # of a region
+    ADMIN = "admin"  # of the platform
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    organisation_id: str
+    organisation_kind: OrgKind
+    role: Role
+    organisation_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking. Anonymous visitors have no user id and no memberships.
+
+    `partner_of` lists the school ids of which any of the actor's companies is a partner;
+    `region_schools` maps a coordinator's region id to the school ids in it.
+    """
+
+    user_id: str | None = None
+    memberships: tuple[Membership, ...] = ()
+    partner_of: frozenset[str] = frozenset()
+    region_schools: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def is_admin(self) -> bool:
+        return any(m.role is Role.ADMIN for m in self.memberships)
+
+    def org_ids(self, role: Role) -> frozenset[str]:
+        """Ids of the organisations in which the actor holds `role`."""
+        return frozenset(m.organisation_id for m in self.memberships if m.role is role)
+
+    @property
+    def company_ids(self) -> frozenset[str]:
+        return self.org_ids(Role.BOOKER)
+
+    @property
+    def managed_school_ids(self) -> frozenset[str]:
+        return self.org_ids(Role.FACILITY_MANAGER)
+
+    @property
+    def staff_school_ids(self) -> frozenset[str]:
+        """Schools where the actor is staff or facility manager (may read their calendars)."""
+        return self.org_ids(Role.STAFF) | self.org_ids(Role.FACILITY_MANAGER)
+
+    @property
+    def coordinated_school_ids(self) -> frozenset[str]:
+        return frozenset().union(
+            *(self.region_schools.get(r, frozenset()) for r in self.org_ids(Role.COORDINATOR))
+        )
+
+
+ANONYMOUS = Actor()
