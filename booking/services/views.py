@@ -187,8 +187,13 @@ class BookingView:
 
 @dataclass(frozen=True, slots=True)
 class BookingResult:
-    """The outcome of create_booking: the status code to answer and the booking."""
+    """The outcome of create_booking: the status code to answer and the booking.
+
+    A replay of an idempotency key carries the stored `body` of the first response and
+    `booking` None; the API answers `status_code` with `body` as is.
+    """
 
     status_code: int
-    booking: BookingView
+    booking: BookingView | None
+    body: bytes | None = None
     replayed: bool = False
