@@ -23,6 +23,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.table import Table
 
 from booking.db import piccolo_conf
 from booking.db.tables import ALL_TABLES
@@ -182,7 +183,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.deferred,
         allow_nested: bool = True,
@@ -232,7 +233,7 @@ class SafePostgresTransaction(PostgresTransaction):
 class SafePostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with the safe transaction; pooled once `open_engine` ran."""
 
-    def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:  # type: ignore[override]
+    def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:
         return SafePostgresTransaction(engine=self, allow_nested=allow_nested)
 
 
@@ -254,7 +255,8 @@ def use_engine(engine: Engine[Any]) -> Engine[Any]:
     global _current
     from piccolo.apps.migrations.tables import Migration
 
-    for table in (*ALL_TABLES, Migration):
+    tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
+    for table in tables:
         table._meta.db = engine
     piccolo_conf.DB = engine
     _current = engine

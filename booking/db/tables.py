@@ -37,7 +37,9 @@ class Organisation(Table, tablename="organisations"):
     level = Varchar(length=8, null=True, default=None)  # schools: MBO | HBO
     is_sme = Boolean(default=False)  # companies: MKB
     city = Varchar(length=100, default="")
-    region = ForeignKey(references="Organisation", null=True, on_delete=OnDelete.set_null)
+    region: ForeignKey[Organisation] = ForeignKey(
+        references="Organisation", null=True, on_delete=OnDelete.set_null
+    )
     created_at = Timestamptz()
 
 
@@ -86,7 +88,9 @@ class Resource(Table, tablename="resources"):
     id = UUID(primary_key=True)
     school = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
-    parent = ForeignKey(references="Resource", null=True, on_delete=OnDelete.restrict, index=True)
+    parent: ForeignKey[Resource] = ForeignKey(
+        references="Resource", null=True, on_delete=OnDelete.restrict, index=True
+    )
     kind = Varchar(length=16)  # lab | equipment
     name = Varchar(length=200)
     description = Text(default="")
@@ -173,7 +177,9 @@ class Closure(Table, tablename="closures"):
     ends_at = Timestamptz(index=True)
     reason = Varchar(length=300, default="")
     kind = Varchar(length=16, default="closure")  # closure | maintenance | holiday | timetable
-    source = ForeignKey(references=CalendarImport, null=True, on_delete=OnDelete.cascade, index=True)
+    source = ForeignKey(
+        references=CalendarImport, null=True, on_delete=OnDelete.cascade, index=True
+    )
 
 
 class Booking(Table, tablename="bookings"):
