@@ -9,7 +9,7 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why something cannot be done: a stable `code`, an English default message, an optional interval.
+    """Why something cannot be done: a stable `code`, an English message, an optional interval.
 
     `params` carries the values a translated message needs (e.g. ``{"hours": 48}``).
     """

@@ -18,7 +18,7 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
+        if self.start.utcoffset() is None or self.end.utcoffset() is None:
             raise ValueError("Interval needs time-zone aware datetimes")
 
     @property
@@ -31,8 +31,8 @@ class Interval:
         return self.start >= self.end
 
     def overlaps(self, other: Interval) -> bool:
-        """True when the two share any instant; adjacent intervals do not overlap."""
-        return self.start < other.end and other.start < self.end
+        """True when the two share any instant; adjacent and empty intervals overlap nothing."""
+        return max(self.start, other.start) < min(self.end, other.end)
 
     def contains(self, other: Interval) -> bool:
         return self.start <= other.start and other.end <= self.end

@@ -34,13 +34,16 @@ class Actor:
     """Who is asking. Anonymous visitors have no user id and no memberships.
 
     `partner_of` lists the school ids of which any of the actor's companies is a partner;
-    `region_schools` maps a coordinator's region id to the school ids in it.
+    `region_schools` maps a coordinator's region id to the school ids in it;
+    `partnerships` holds `(company_id, school_id)` pairs per company and, when given, is
+    authoritative (see `is_partner`).
     """
 
     user_id: str | None = None
     memberships: tuple[Membership, ...] = ()
     partner_of: frozenset[str] = frozenset()
     region_schools: dict[str, frozenset[str]] = field(default_factory=dict)
+    partnerships: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def is_anonymous(self) -> bool:
@@ -66,6 +69,23 @@ class Actor:
     def staff_school_ids(self) -> frozenset[str]:
         """Schools where the actor is staff or facility manager (may read their calendars)."""
         return self.org_ids(Role.STAFF) | self.org_ids(Role.FACILITY_MANAGER)
+
+    def is_partner(self, company_id: str, school_id: str) -> bool:
+        """Whether the actor's company `company_id` is a partner of `school_id`.
+
+        Uses `partnerships`; when that is empty, falls back to `partner_of` only for an actor
+        with exactly that one company, so one company never borrows another's partnership.
+        """
+        if self.partnerships:
+            return (company_id, school_id) in self.partnerships
+        return self.company_ids == {company_id} and school_id in self.partner_of
+
+    @property
+    def partner_school_ids(self) -> frozenset[str]:
+        """Schools of which any of the actor's companies is a partner."""
+        companies = self.company_ids
+        paired = frozenset(s for c, s in self.partnerships if c in companies)
+        return paired | (self.partner_of if companies else frozenset())
 
     @property
     def coordinated_school_ids(self) -> frozenset[str]:

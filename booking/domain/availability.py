@@ -1,0 +1,184 @@
+"""Free and busy time of a resource, and every reason a requested interval cannot be booked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from booking.domain.errors import Reason
+from booking.domain.intervals import Interval, clip, merge, subtract
+from booking.domain.localtime import align_down, align_up, is_aligned, local_date, local_instant
+from booking.domain.resources import Policy, Resource
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureSpan:
+    """A time the resource is closed (holiday, maintenance, imported event) and why."""
+
+    interval: Interval
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """Held time as anyone may see it: `kind` "booking" (never who) or "closure" (with reason)."""
+
+    interval: Interval
+    kind: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCalendar:
+    """Everything availability needs about one resource, supplied by the store.
+
+    `claims` are the active claims as stored (widened by the buffers of the resource they were
+    made on) on this resource and on related ones (its equipment if a lab, its lab if equipment).
+    """
+
+    resource: Resource
+    open: tuple[Interval, ...]
+    closures: tuple[ClosureSpan, ...]
+    claims: tuple[Interval, ...]
+
+
+def blocked_for_request(cal: ResourceCalendar) -> list[Interval]:
+    """Where a new booking `[s, e)` of this resource may not lie, merged.
+
+    A new claim is `[s − before, e + after)`; it overlaps a claim `[cs, ce)` exactly when
+    `[s, e)` overlaps `[cs − after, ce + before)`, with this resource's buffers.
+    """
+    before, after = _buffers(cal.resource.policy)
+    return merge(claim.widen(after, before) for claim in cal.claims)
+
+
+def earliest_start(policy: Policy, now: datetime) -> datetime:
+    """The first instant a booking may start: `now` plus the minimum notice."""
+    return now + timedelta(minutes=policy.min_notice_minutes)
+
+
+def horizon(resource: Resource, now: datetime) -> datetime:
+    """The instant no booking may end after: the local end of day `max_advance_days` from today."""
+    last_day = local_date(now, resource.timezone) + timedelta(days=resource.policy.max_advance_days)
+    return local_instant(resource.timezone, last_day, 24 * 60)
+
+
+def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list[Interval]:
+    """Maximal bookable windows within `window` (UTC), sorted.
+
+    Open time minus closures and claims (buffers included), within notice and horizon, shrunk to
+    the resource's local slot boundaries and kept only if at least max(slot, minimum duration) long.
+    """
+    resource = cal.resource
+    policy, tz, slot = resource.policy, resource.timezone, resource.policy.slot_minutes
+    bounds = Interval(
+        max(window.start, earliest_start(policy, now)), min(window.end, horizon(resource, now))
+    )
+    if bounds.is_empty:
+        return []
+    cuts = [c.interval for c in cal.closures] + blocked_for_request(cal)
+    need = timedelta(minutes=max(slot, policy.min_duration_minutes))
+    result: list[Interval] = []
+    for piece in subtract(clip(merge(cal.open), bounds), cuts):
+        start, end = align_up(piece.start, tz, slot), align_down(piece.end, tz, slot)
+        if end - start >= need:
+            result.append(Interval(start, end))
+    return result
+
+
+def busy(cal: ResourceCalendar, window: Interval) -> list[Busy]:
+    """Claims (merged, kind "booking", no reason) and closures (kind "closure") within `window`."""
+    items = [Busy(iv, "booking") for iv in clip(merge(cal.claims), window)]
+    for closure in cal.closures:
+        part = closure.interval.intersect(window)
+        if part is not None:
+            items.append(Busy(part, "closure", closure.reason))
+    return sorted(items, key=lambda b: (b.interval.start, b.interval.end, b.kind))
+
+
+def check_request(
+    cal: ResourceCalendar,
+    request: Interval,
+    now: datetime,
+    *,
+    may_book: bool = True,
+    has_induction: bool = True,
+    quota_used_minutes: int = 0,
+) -> list[Reason]:
+    """Every reason `request` cannot be booked on this resource; an empty list means bookable.
+
+    Durations are real elapsed minutes; `quota_used_minutes` is what the company already holds in
+    the request's local ISO week. Does not check who else claims related resources beyond `cal`.
+    """
+    policy, tz = cal.resource.policy, cal.resource.timezone
+    minutes = int(request.duration.total_seconds() // 60)
+    reasons: list[Reason] = []
+    if not may_book:
+        reasons.append(Reason("not_allowed", "not allowed: your organisation may not book this"))
+    if policy.induction_required and not has_induction:
+        reasons.append(Reason("induction_required", "a safety induction is required first"))
+    notice = policy.min_notice_minutes
+    if request.start < earliest_start(policy, now):
+        reasons.append(Reason(
+            "too_soon", f"too soon: {_amount(notice)} notice required",
+            params={"hours": notice // 60, "minutes": notice},
+        ))
+    if request.end > horizon(cal.resource, now):
+        days = policy.max_advance_days
+        reasons.append(Reason(
+            "too_far", f"too far ahead: at most {days} days in advance", params={"days": days}
+        ))
+    if minutes < policy.min_duration_minutes:
+        least = policy.min_duration_minutes
+        reasons.append(Reason(
+            "too_short", f"too short: at least {_amount(least)}", params={"minutes": least}
+        ))
+    if minutes > policy.max_duration_minutes:
+        most = policy.max_duration_minutes
+        reasons.append(Reason(
+            "too_long", f"too long: at most {_amount(most)}", params={"minutes": most}
+        ))
+    slot = policy.slot_minutes
+    if not (is_aligned(request.start, tz, slot) and is_aligned(request.end, tz, slot)):
+        reasons.append(Reason(
+            "not_aligned", f"start and end must fall on {slot}-minute steps (local time)",
+            params={"minutes": slot},
+        ))
+    if not request.is_empty:
+        reasons.extend(_clashes(cal, request))
+    quota = policy.quota_hours_per_week
+    if quota is not None and quota_used_minutes + minutes > quota * 60:
+        reasons.append(Reason(
+            "quota", f"over the quota of {quota} h per week",
+            params={"hours": quota, "used_minutes": quota_used_minutes, "minutes": minutes},
+        ))
+    return reasons
+
+
+def _clashes(cal: ResourceCalendar, request: Interval) -> list[Reason]:
+    """`closed`, `closure` and `booked` reasons for a non-empty request."""
+    reasons = [
+        Reason("closed", "closed: outside opening hours", gap.start, gap.end)
+        for gap in subtract([request], cal.open)
+    ]
+    for closure in cal.closures:
+        if closure.interval.overlaps(request):
+            message = f"closed — {closure.reason}" if closure.reason else "closed"
+            reasons.append(Reason("closure", message, closure.interval.start, closure.interval.end))
+    for held in blocked_for_request(cal):
+        clash = held.intersect(request)
+        if clash is not None:
+            reasons.append(Reason("booked", "already booked at this time", clash.start, clash.end))
+    return reasons
+
+
+def _buffers(policy: Policy) -> tuple[timedelta, timedelta]:
+    return (
+        timedelta(minutes=policy.buffer_before_minutes),
+        timedelta(minutes=policy.buffer_after_minutes),
+    )
+
+
+def _amount(minutes: int) -> str:
+    """"48 h" for whole hours, else "90 min"."""
+    return f"{minutes // 60} h" if minutes % 60 == 0 and minutes else f"{minutes} min"

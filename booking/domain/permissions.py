@@ -1,0 +1,94 @@
+"""Who may see, book, approve, cancel and report on what (DESIGN §1); pure predicates."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from booking.domain.resources import BookableBy, CustomerClass, Resource, Visibility
+from booking.domain.roles import Actor
+
+
+def can_see_resource(actor: Actor, resource: Resource) -> bool:
+    """Public: anyone, anonymous too; partners: the school's partner companies, its staff and
+    admins; internal: the school's staff (facility managers included) and admins."""
+    if resource.visibility is Visibility.PUBLIC or actor.is_admin:
+        return True
+    if resource.school_id in actor.staff_school_ids:
+        return True
+    return (
+        resource.visibility is Visibility.PARTNERS
+        and resource.school_id in actor.partner_school_ids
+    )
+
+
+def can_book(actor: Actor, resource: Resource, company_id: str) -> bool:
+    """Whether the actor may book `resource` for `company_id`.
+
+    The actor must be a booker of that company and see the resource; `bookable_by` all: any
+    company; partners: only if that company is a partner of the resource's school; internal: no
+    company at all.
+    """
+    if company_id not in actor.company_ids or not can_see_resource(actor, resource):
+        return False
+    match resource.policy.bookable_by:
+        case BookableBy.ALL:
+            return True
+        case BookableBy.PARTNERS:
+            return actor.is_partner(company_id, resource.school_id)
+        case _:
+            return False
+
+
+def can_manage_school(actor: Actor, school_id: str) -> bool:
+    """Facility manager of the school, or admin."""
+    return actor.is_admin or school_id in actor.managed_school_ids
+
+
+def can_approve(actor: Actor, school_ids: Iterable[str]) -> bool:
+    """Facility manager of every school involved (at least one), or admin."""
+    schools = frozenset(school_ids)
+    return actor.is_admin or (bool(schools) and schools <= actor.managed_school_ids)
+
+
+def can_view_booking_details(
+    actor: Actor, booking_org_id: str, resource_school_ids: Iterable[str]
+) -> bool:
+    """Title, company and participants: the booking company's bookers, staff or managers of a
+    school involved, admins. Coordinators see only aggregates, so not this."""
+    if actor.is_admin or booking_org_id in actor.company_ids:
+        return True
+    return not actor.staff_school_ids.isdisjoint(resource_school_ids)
+
+
+def can_cancel(actor: Actor, booking_org_id: str, resource_school_ids: Iterable[str]) -> bool:
+    """A booker of the booking's company, a facility manager of a school involved, or admin."""
+    if actor.is_admin or booking_org_id in actor.company_ids:
+        return True
+    return not actor.managed_school_ids.isdisjoint(resource_school_ids)
+
+
+def can_see_reports(actor: Actor, school_id: str) -> bool:
+    """A school's reports: its staff and managers, coordinators of its region, admins.
+
+    Companies see reports of their own use only, which is not this.
+    """
+    return (
+        actor.is_admin
+        or school_id in actor.staff_school_ids
+        or school_id in actor.coordinated_school_ids
+    )
+
+
+def customer_class_for(
+    company_id: str,
+    school_id: str,
+    partnerships: Collection[tuple[str, str]],
+    is_sme: bool,
+) -> CustomerClass:
+    """The rate class of a company at a school: partner beats SME, else standard.
+
+    `partnerships` holds `(company_id, school_id)` pairs.
+    """
+    if (company_id, school_id) in partnerships:
+        return CustomerClass.PARTNER
+    return CustomerClass.SME if is_sme else CustomerClass.STANDARD
