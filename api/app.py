@@ -1,0 +1,140 @@
+"""The Litestar app factory: settings, database lifespan, error mapping, route discovery.
+
+Discovery, so that nobody edits this file to add routes: every module of `api/controllers/` and
+`frontend/pages/` that defines `ROUTES: list` (handlers, Controllers, Routers) is mounted.
+`frontend/templating.py`, when present, supplies `template_config()`, `static_router()` and
+optionally `plugins()`. The OpenAPI document is served at `/schema/openapi.json`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
+from litestar.types import ControllerRouterHandler
+
+from api.auth import SESSION_COOKIE, AuthMiddleware
+from api.clock import Clock
+from api.deps import DEPENDENCIES
+from api.errors import exception_handlers
+from api.settings import Settings, get_settings
+from booking.db import engine as db_engine
+from booking.db.migrate import migrate
+
+log = logging.getLogger("labshare.api")
+
+ROUTE_PACKAGES = ("api.controllers", "frontend.pages")
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    """The module, or None when it (not one of its imports) does not exist."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return None
+        raise
+
+
+def discover_routes(packages: tuple[str, ...] = ROUTE_PACKAGES) -> list[ControllerRouterHandler]:
+    """`ROUTES` of every module in `packages`, in module-name order."""
+    routes: list[ControllerRouterHandler] = []
+    for package_name in packages:
+        package = _optional_module(package_name)
+        if package is None or not hasattr(package, "__path__"):
+            continue
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            module = importlib.import_module(f"{package_name}.{info.name}")
+            found = getattr(module, "ROUTES", None)
+            if isinstance(found, list):
+                routes.extend(found)
+    return routes
+
+
+def _frontend_extras() -> dict[str, Any]:
+    templating = _optional_module("frontend.templating")
+    if templating is None:
+        return {"route_handlers": [], "plugins": []}
+    extras: dict[str, Any] = {"route_handlers": [], "plugins": []}
+    if hasattr(templating, "template_config"):
+        extras["template_config"] = templating.template_config()
+    if hasattr(templating, "static_router"):
+        extras["route_handlers"].append(templating.static_router())
+    if hasattr(templating, "plugins"):
+        extras["plugins"].extend(templating.plugins())
+    return extras
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="labshare",
+        version="1.0.0",
+        description=(
+            "Book labs and equipment of vocational schools. Errors are RFC 9457 problem details; "
+            "times are RFC 3339 with the site's local offset (naive times are refused)."
+        ),
+        path="/schema",
+        servers=[Server(url="/")],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="API token"),
+                "session": SecurityScheme(
+                    type="apiKey",
+                    name=SESSION_COOKIE,
+                    security_scheme_in="cookie",
+                    description="Session cookie from /api/v1/auth/login (send X-CSRF-Token)",
+                ),
+            }
+        ),
+        tags=[
+            Tag(name="auth"),
+            Tag(name="catalogue"),
+            Tag(name="bookings"),
+            Tag(name="calendars"),
+            Tag(name="reports"),
+            Tag(name="operations"),
+        ],
+        use_handler_docstrings=True,
+    )
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    """The app on `settings` (default: from the environment). The lifespan configures and opens
+    the database engine, applies pending migrations unless `migrate_on_startup` is off (the
+    `serve` command migrates once before starting workers), and closes the engine."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = db_engine.configure(settings.database_url)
+        await db_engine.open_engine(engine)
+        try:
+            if settings.migrate_on_startup:
+                await migrate()
+            yield
+        finally:
+            await db_engine.close_engine(engine)
+
+    extras = _frontend_extras()
+    app = Litestar(
+        route_handlers=[*discover_routes(), *extras.pop("route_handlers")],
+        lifespan=[lifespan],
+        exception_handlers=exception_handlers(),
+        dependencies=DEPENDENCIES,
+        middleware=[AuthMiddleware()],
+        openapi_config=openapi_config(),
+        debug=settings.debug,
+        request_max_body_size=2 * 1024 * 1024,
+        **extras,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    return app

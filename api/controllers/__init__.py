@@ -1,0 +1,1 @@
+"""JSON controllers; each module's `ROUTES` list is mounted by `api.app.discover_routes`."""

@@ -1,0 +1,38 @@
+"""`GET /healthz`: 200 while the database answers, 503 otherwise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Response, get
+
+from api.errors import problem, problem_response
+from api.schemas import problems
+from booking.db.sql import fetch_one
+
+log = logging.getLogger("labshare.api")
+
+
+class Health(msgspec.Struct):
+    status: str = msgspec.field(default="ok")
+
+
+@get(
+    "/healthz",
+    tags=["operations"],
+    responses=problems(503),
+    summary="Liveness and database check",
+)
+async def healthz() -> Response[Any]:
+    """A `SELECT 1` on the database."""
+    try:
+        await fetch_one("SELECT 1 AS one")
+    except Exception as exc:  # any driver error means "not healthy"
+        log.warning("health check failed: %r", exc)
+        return problem_response(problem(503, "the database does not answer"))
+    return Response(Health())
+
+
+ROUTES: list[Any] = [healthz]

@@ -1,0 +1,215 @@
+"""The one place that maps errors to HTTP: RFC 9457 problem details (`application/problem+json`).
+
+`booking.domain.errors` → 404/403/422/409/412; the account errors of `booking.services.accounts`
+→ 401/429; Litestar's validation errors and every other 400 → 422 with `errors: [{field,
+message}]`; anything unexpected → 500 (logged), which client input must never reach.
+A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
+Conflicts are shown in the local offset of `request.state.display_tz` (set by a controller that
+knows the resource), else the settings' default zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from api.schemas import (
+    PROBLEM_MEDIA_TYPE,
+    ConflictOut,
+    FieldError,
+    Problem,
+    ReasonOut,
+    title_for,
+)
+from api.settings import get_settings
+from api.timefmt import to_local
+from booking.domain.errors import (
+    BookingError,
+    Conflict,
+    ConflictingClaim,
+    IdempotencyInProgress,
+    IdempotencyMismatch,
+    NotAllowed,
+    NotFound,
+    Reason,
+    RuleViolation,
+    StaleVersion,
+)
+from booking.services.accounts import AuthenticationFailed, TooManyAttempts
+
+log = logging.getLogger("labshare.api")
+
+_SLUGS = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    412: "stale-version",
+    422: "validation",
+    429: "rate-limited",
+    500: "internal",
+}
+
+
+def problem(
+    status: int,
+    detail: str = "",
+    *,
+    slug: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    conflicts: Sequence[ConflictOut] | None = None,
+    reasons: Sequence[ReasonOut] | None = None,
+    retry_after: int | None = None,
+) -> Problem:
+    return Problem(
+        type=f"/problems/{slug or _SLUGS.get(status, 'error')}",
+        title=title_for(status),
+        status=status,
+        detail=detail,
+        errors=list(errors) if errors is not None else None,
+        conflicts=list(conflicts) if conflicts is not None else None,
+        reasons=list(reasons) if reasons is not None else None,
+        retry_after=retry_after,
+    )
+
+
+def problem_response(body: Problem, headers: Mapping[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=body.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=dict(headers or {}),
+    )
+
+
+def reasons_out(reasons: Sequence[Reason], tz: str) -> list[ReasonOut]:
+    return [
+        ReasonOut(
+            code=r.code,
+            message=r.message,
+            start=to_local(r.start, tz) if r.start else None,
+            end=to_local(r.end, tz) if r.end else None,
+        )
+        for r in reasons
+    ]
+
+
+def conflicts_out(conflicts: Sequence[ConflictingClaim], tz: str) -> list[ConflictOut]:
+    return [
+        ConflictOut(resource_id=c.resource_id, start=to_local(c.start, tz), end=to_local(c.end, tz))
+        for c in conflicts
+    ]
+
+
+def _display_tz(request: Request[Any, Any, Any] | None) -> str:
+    tz = getattr(request.state, "display_tz", None) if request is not None else None
+    return tz or get_settings().default_timezone
+
+
+def _is_anonymous(request: Request[Any, Any, Any] | None) -> bool:
+    if request is None:
+        return False
+    actor = getattr(request.state, "actor", None)
+    return actor is not None and actor.is_anonymous
+
+
+def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = None) -> Problem:
+    """The problem details for a domain or account error (also used for idempotency records)."""
+    tz = _display_tz(request)
+    if isinstance(exc, NotFound):
+        return problem(404, str(exc) or "not found")
+    if isinstance(exc, NotAllowed):
+        if _is_anonymous(request):
+            return problem(401, "sign in first")
+        return problem(403, str(exc) or "not allowed")
+    if isinstance(exc, RuleViolation):
+        field = exc.field_name or "body"
+        return problem(
+            422,
+            str(exc),
+            slug="rule-violation",
+            errors=[FieldError(field=field, message=r.message) for r in exc.reasons],
+            reasons=reasons_out(exc.reasons, tz),
+        )
+    if isinstance(exc, IdempotencyInProgress):
+        detail = str(exc) or "the first request with this Idempotency-Key is still running"
+        return problem(409, detail, slug="idempotency-in-progress", conflicts=[])
+    if isinstance(exc, Conflict):
+        return problem(409, str(exc), conflicts=conflicts_out(exc.conflicts, tz))
+    if isinstance(exc, StaleVersion):
+        return problem(412, str(exc) or "the booking changed since you read it (If-Match)")
+    if isinstance(exc, IdempotencyMismatch):
+        detail = str(exc) or "this Idempotency-Key was used with another request body"
+        return problem(
+            422,
+            detail,
+            slug="idempotency-mismatch",
+            errors=[FieldError(field="Idempotency-Key", message=detail)],
+        )
+    if isinstance(exc, TooManyAttempts):
+        return problem(429, str(exc), retry_after=exc.retry_after)
+    if isinstance(exc, AuthenticationFailed):
+        return problem(401, str(exc) or "wrong e-mail address or password")
+    return problem(422, str(exc) or "the request cannot be processed", errors=[])
+
+
+def _on_booking_error(request: Request[Any, Any, Any], exc: BookingError) -> Response[Any]:
+    body = booking_problem(exc, request)
+    headers = {"Retry-After": str(body.retry_after)} if body.retry_after is not None else None
+    return problem_response(body, headers)
+
+
+def field_errors(extra: Any) -> list[FieldError]:
+    """Litestar's validation `extra` as `[{field, message}]`."""
+    items = extra if isinstance(extra, list) else [extra] if extra else []
+    result: list[FieldError] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            field = str(item.get("key") or item.get("source") or "body")
+            result.append(FieldError(field=field, message=str(item.get("message", "invalid"))))
+        else:
+            result.append(FieldError(field="body", message=str(item)))
+    return result or [FieldError(field="body", message="invalid request")]
+
+
+def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = field_errors(exc.extra)
+    return problem_response(problem(422, errors[0].message, errors=errors))
+
+
+def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status == 400:  # malformed JSON, bad multipart, …: the client's input → 422
+        errors = field_errors(exc.extra) if exc.extra else [FieldError("body", exc.detail)]
+        return problem_response(problem(422, exc.detail, errors=errors))
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="labshare"')
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+    return problem_response(problem(status, exc.detail), headers)
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(problem(500, "an unexpected error occurred"))
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {
+        BookingError: _on_booking_error,
+        ValidationException: _on_validation,
+        HTTPException: _on_http,
+        Exception: _on_unexpected,
+    }
+
+
+def invalid(field: str, message: str) -> ValidationException:
+    """A 422 for one input field, to `raise` from controllers and parsers."""
+    return ValidationException(detail=message, extra=[{"key": field, "message": message}])

@@ -1,0 +1,167 @@
+"""Shared msgspec types of the HTTP API: problem details, money, intervals, paging.
+
+Controllers written by other engineers import these; keep the names stable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+
+AwareDatetime = Annotated[
+    datetime,
+    msgspec.Meta(
+        tz=True,
+        description="RFC 3339 date-time with an offset; naive times are refused (422).",
+        examples=["2027-03-29T09:00:00+02:00"],
+    ),
+]
+UUIDStr = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="A UUID.",
+        examples=["0b9d3c52-6f1e-4c1a-9a55-2f3f8e0d4a11"],
+    ),
+]
+Amount = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["170.00"], description="Decimal."),
+]
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(msgspec.Struct):
+    """One invalid input field of a 422 answer."""
+
+    field: str
+    message: str
+
+
+class ConflictOut(msgspec.Struct):
+    """An existing claim (buffers included) that the request would overlap."""
+
+    resource_id: str
+    start: datetime
+    end: datetime
+
+
+class ReasonOut(msgspec.Struct, omit_defaults=True):
+    """Why an interval cannot be booked: a stable code and a message in the caller's language."""
+
+    code: str
+    message: str
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[FieldError] | None = None
+    conflicts: list[ConflictOut] | None = None
+    reasons: list[ReasonOut] | None = None
+    retry_after: int | None = None
+
+
+class Money(msgspec.Struct):
+    amount: Amount
+    currency: Currency = "EUR"
+
+    @classmethod
+    def of(cls, amount: Decimal, currency: str = "EUR") -> Money:
+        return cls(amount=f"{amount.quantize(Decimal('0.01'))}", currency=currency)
+
+
+class IntervalOut(msgspec.Struct):
+    """A half-open interval `[start, end)` in the resource's local offset."""
+
+    start: datetime
+    end: datetime
+
+
+class IntervalIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+Limit = Annotated[
+    int, Parameter(ge=1, le=200, default=50, description="Page size, 1–200.")
+]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=200, description="`next_cursor` of the previous page.", default=None),
+]
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    412: "Precondition failed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+_EXAMPLES: dict[int, dict[str, Any]] = {
+    409: {
+        "type": "/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "the requested time overlaps an existing booking",
+        "conflicts": [
+            {
+                "resource_id": "0b9d3c52-6f1e-4c1a-9a55-2f3f8e0d4a11",
+                "start": "2027-03-29T09:00:00+02:00",
+                "end": "2027-03-29T11:00:00+02:00",
+            }
+        ],
+    },
+    422: {
+        "type": "/problems/validation",
+        "title": "Unprocessable content",
+        "status": 422,
+        "detail": "the request is not valid",
+        "errors": [{"field": "start", "message": "needs a time-zone offset"}],
+    },
+}
+
+
+def title_for(status: int) -> str:
+    return _TITLES.get(status, "Error")
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI response declarations for the problem statuses an operation can answer.
+
+    Always adds 422 (any input can be invalid) and 500/503 are left out on purpose.
+    """
+    codes = sorted({*statuses, 422})
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=title_for(code),
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+        )
+        for code in codes
+    }

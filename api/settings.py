@@ -1,0 +1,63 @@
+"""Settings of the HTTP app: a frozen dataclass read from the environment once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from booking.db.engine import default_database_url
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app reads from `LABSHARE_*` environment variables.
+
+    `secure_cookies` forces the Secure flag; otherwise it is set when the request came over https.
+    `trust_forwarded` makes the login rate limit use `X-Forwarded-For` (only behind a proxy).
+    """
+
+    database_url: str
+    debug: bool = False
+    secure_cookies: bool = False
+    trust_forwarded: bool = False
+    session_days: int = 14
+    login_window_minutes: int = 15
+    login_max_failures_account: int = 10
+    login_max_failures_client: int = 30
+    default_timezone: str = "Europe/Amsterdam"
+    migrate_on_startup: bool = True
+    base_url: str = ""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=default_database_url(),
+            debug=_flag("LABSHARE_DEBUG"),
+            secure_cookies=_flag("LABSHARE_SECURE_COOKIES"),
+            trust_forwarded=_flag("LABSHARE_TRUST_FORWARDED"),
+            session_days=_int("LABSHARE_SESSION_DAYS", 14),
+            login_window_minutes=_int("LABSHARE_LOGIN_WINDOW_MINUTES", 15),
+            login_max_failures_account=_int("LABSHARE_LOGIN_MAX_FAILURES", 10),
+            login_max_failures_client=_int("LABSHARE_LOGIN_MAX_FAILURES_CLIENT", 30),
+            migrate_on_startup=_flag("LABSHARE_MIGRATE_ON_STARTUP", True),
+            base_url=os.environ.get("LABSHARE_BASE_URL", "").rstrip("/"),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings.from_env()
