@@ -1,0 +1,124 @@
+"""What every page needs besides its own data: who is signed in, the menu, messages, CSRF.
+
+Page controllers call `render(request, "public/home.html", resources=...)` and
+`redirect(url, Flash(...))`; the manage and coordinator pages use the same two functions.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from booking.domain.roles import ANONYMOUS, Actor, Role
+from frontend.flash import Flash, clear_cookie, flash_cookie, read_flashes
+from frontend.templating import request_locale
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    href: str
+    label: str  # English gettext id, translated in base.html
+    key: str
+
+
+async def _maybe(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+async def current_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The actor of the request (anonymous when not signed in); cached on `request.state`."""
+    cached = getattr(request.state, "page_actor", None)
+    if isinstance(cached, Actor):
+        return cached
+    from api.auth import get_actor
+
+    actor = await _maybe(get_actor(request)) or ANONYMOUS
+    request.state.page_actor = actor
+    return actor
+
+
+async def current_user(request: Request[Any, Any, Any]) -> Any:
+    """The signed-in user (with `name`, `email`) or None."""
+    from api.auth import get_user
+
+    return await _maybe(get_user(request))
+
+
+async def csrf_value(request: Request[Any, Any, Any]) -> str:
+    """The CSRF token the forms of this page must post back as `_csrf` ("" when not signed in)."""
+    from api.auth import csrf_token
+
+    try:
+        return str(await _maybe(csrf_token(request)) or "")
+    except Exception:  # no session yet: forms of visitors are checked differently by the API
+        return ""
+
+
+def navigation(actor: Actor) -> list[NavItem]:
+    """The header menu for this actor's roles."""
+    items = [NavItem("/resources", "Catalogue", "catalogue")]
+    if actor.company_ids:
+        items.append(NavItem("/my-bookings", "My bookings", "bookings"))
+    if actor.staff_school_ids or actor.is_admin:
+        items.append(NavItem("/manage", "Manage", "manage"))
+    if actor.org_ids(Role.COORDINATOR):
+        items.append(NavItem("/coordinator", "Region", "coordinator"))
+    return items
+
+
+def organisation_label(actor: Actor) -> str:
+    """The organisation names shown next to the user's name."""
+    names = dict.fromkeys(m.organisation_name for m in actor.memberships if m.organisation_name)
+    return ", ".join(names)
+
+
+def login_url(request: Request[Any, Any, Any]) -> str:
+    """The sign-in page, returning to the current page (path and query) afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+async def render(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    status_code: int = 200,
+    section: str = "",
+    **context: Any,
+) -> Template:
+    """A page response with the shared context (user, actor, nav, flashes, csrf, locale).
+
+    `section` marks the active menu item. Messages shown here are removed from the cookie.
+    """
+    actor = await current_actor(request)
+    user = await current_user(request) if not actor.is_anonymous else None
+    flashes = read_flashes(request)
+    shared = {
+        "request": request,
+        "locale": request_locale(request),
+        "actor": actor,
+        "user": user,
+        "organisation": organisation_label(actor),
+        "nav": navigation(actor),
+        "section": section,
+        "flashes": flashes,
+        "csrf": await csrf_value(request) if user is not None else "",
+        "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    return Template(
+        template_name,
+        context={**shared, **context},
+        status_code=status_code,
+        cookies=[clear_cookie()] if flashes else None,
+    )
+
+
+def redirect(request: Request[Any, Any, Any], url: str, *messages: Flash) -> Redirect:
+    """A 303 to `url` (Post/Redirect/Get), adding `messages` to those already waiting."""
+    cookies = [flash_cookie([*read_flashes(request), *messages])] if messages else None
+    return Redirect(path=url, status_code=303, cookies=cookies)
