@@ -1,0 +1,60 @@
+"""Who a user is: memberships with organisation kinds and names, partnerships, regions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from booking.db.sql import fetch, fetch_one, placeholders
+from booking.domain.roles import Membership, OrgKind, Role
+
+
+async def is_active_user(user_id: str) -> bool:
+    row = await fetch_one("SELECT is_active FROM users WHERE id = $1", user_id)
+    return row is not None and bool(row["is_active"])
+
+
+async def memberships(user_id: str) -> list[Membership]:
+    rows = await fetch(
+        "SELECT m.organisation, m.role, o.kind, o.name FROM memberships m "
+        'JOIN organisations o ON o.id = m.organisation WHERE m."user" = $1 '
+        "ORDER BY o.name, m.role",
+        user_id,
+    )
+    return [
+        Membership(str(r["organisation"]), OrgKind(r["kind"]), Role(r["role"]), r["name"])
+        for r in rows
+    ]
+
+
+async def partnerships(company_ids: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """`(company_id, school_id)` pairs of the given companies."""
+    if not company_ids:
+        return frozenset()
+    rows = await fetch(
+        "SELECT company, school FROM partnerships "
+        f"WHERE company IN ({placeholders(len(company_ids))})",
+        *company_ids,
+    )
+    return frozenset((str(r["company"]), str(r["school"])) for r in rows)
+
+
+async def region_schools(region_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    if not region_ids:
+        return {}
+    rows = await fetch(
+        "SELECT id, region FROM organisations "
+        f"WHERE kind = 'school' AND region IN ({placeholders(len(region_ids))})",
+        *region_ids,
+    )
+    found: dict[str, set[str]] = {r: set() for r in region_ids}
+    for row in rows:
+        found[str(row["region"])].add(str(row["id"]))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+async def company_info(company_id: str) -> tuple[str, bool] | None:
+    """(name, is_sme) of a company, None when it is no company."""
+    row = await fetch_one(
+        "SELECT name, is_sme FROM organisations WHERE id = $1 AND kind = 'company'", company_id
+    )
+    return None if row is None else (row["name"], bool(row["is_sme"]))

@@ -1,0 +1,223 @@
+"""What availability is computed from, loaded set-based for many resources at once:
+opening rules and exceptions, closures (the resource's own and its site's), active claims."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from booking.db.sql import (
+    Row,
+    epoch,
+    execute,
+    execute_many,
+    fetch,
+    fetch_one,
+    from_epoch,
+    placeholders,
+    utc,
+)
+from booking.domain.intervals import Interval
+from booking.domain.openinghours import (
+    OpeningException,
+    OpeningRule,
+    format_hhmm,
+    parse_hhmm,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRecord:
+    id: str
+    resource_id: str | None
+    site_id: str | None
+    interval: Interval
+    reason: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """An active claim as held (buffers included); `booking_id` stays inside the services."""
+
+    resource_id: str
+    interval: Interval
+    booking_id: str
+
+
+def _rule(row: Row) -> OpeningRule:
+    return OpeningRule(
+        weekday=int(row["weekday"]),
+        opens=parse_hhmm(row["opens"]),
+        closes=parse_hhmm(row["closes"]),
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+    )
+
+
+async def opening_rules(resource_ids: Sequence[str]) -> dict[str, list[OpeningRule]]:
+    """Weekly rules per resource (resources without rules are absent: closed)."""
+    if not resource_ids:
+        return {}
+    rows = await fetch(
+        "SELECT resource, weekday, opens, closes, valid_from, valid_to FROM opening_rules "
+        f"WHERE resource IN ({placeholders(len(resource_ids))}) ORDER BY weekday, opens",
+        *resource_ids,
+    )
+    found: dict[str, list[OpeningRule]] = {}
+    for row in rows:
+        found.setdefault(str(row["resource"]), []).append(_rule(row))
+    return found
+
+
+async def opening_exceptions(
+    resource_ids: Sequence[str], first: date, last: date
+) -> dict[str, list[OpeningException]]:
+    """Date exceptions per resource for local dates `first`..`last` (inclusive)."""
+    if not resource_ids:
+        return {}
+    n = len(resource_ids)
+    rows = await fetch(
+        "SELECT resource, date, opens, closes FROM opening_exceptions "
+        f"WHERE resource IN ({placeholders(n)}) AND date >= ${n + 1} AND date <= ${n + 2}",
+        *resource_ids, first, last,
+    )
+    found: dict[str, list[OpeningException]] = {}
+    for row in rows:
+        opens, closes = row["opens"], row["closes"]
+        found.setdefault(str(row["resource"]), []).append(
+            OpeningException(
+                date=row["date"],
+                opens=None if opens is None else parse_hhmm(opens),
+                closes=None if closes is None else parse_hhmm(closes),
+            )
+        )
+    return found
+
+
+async def replace_opening_rules(resource_id: str, rules: Iterable[OpeningRule]) -> None:
+    """Replace the weekly rules of a resource (inside the caller's transaction)."""
+    await execute("DELETE FROM opening_rules WHERE resource = $1", resource_id)
+    await execute_many(
+        "INSERT INTO opening_rules (id, resource, weekday, opens, closes, valid_from, valid_to) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [
+            (str(uuid.uuid4()), resource_id, r.weekday, format_hhmm(r.opens),
+             format_hhmm(r.closes, is_close=True), r.valid_from, r.valid_to)
+            for r in rules
+        ],
+    )
+
+
+def _closure(row: Row) -> ClosureRecord:
+    return ClosureRecord(
+        id=str(row["id"]),
+        resource_id=None if row["resource"] is None else str(row["resource"]),
+        site_id=None if row["site"] is None else str(row["site"]),
+        interval=Interval(row["starts_at"], row["ends_at"]),
+        reason=row["reason"],
+        kind=row["kind"],
+    )
+
+
+async def closures(
+    resources: Sequence[tuple[str, str]], window: Interval
+) -> dict[str, list[ClosureRecord]]:
+    """Closures overlapping `window` per resource, given (resource_id, site_id) pairs;
+    a site-wide closure is listed under every resource of that site."""
+    if not resources:
+        return {}
+    ids = [r for r, _ in resources]
+    sites = sorted({s for _, s in resources})
+    n, m = len(ids), len(sites)
+    rows = await fetch(
+        "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures "
+        f"WHERE (resource IN ({placeholders(n)}) OR site IN ({placeholders(m, n + 1)})) "
+        f"AND starts_at < ${n + m + 1} AND ends_at > ${n + m + 2} ORDER BY starts_at",
+        *ids, *sites, utc(window.end), utc(window.start),
+    )
+    by_site: dict[str, list[str]] = {}
+    for rid, sid in resources:
+        by_site.setdefault(sid, []).append(rid)
+    found: dict[str, list[ClosureRecord]] = {}
+    for row in rows:
+        rec = _closure(row)
+        targets = [rec.resource_id] if rec.resource_id else by_site.get(rec.site_id or "", [])
+        for rid in targets:
+            found.setdefault(rid, []).append(rec)
+    return found
+
+
+async def insert_closure(
+    *, resource_id: str | None, site_id: str | None, interval: Interval, reason: str,
+    kind: str = "closure",
+) -> ClosureRecord:
+    new_id = str(uuid.uuid4())
+    await execute(
+        "INSERT INTO closures (id, resource, site, starts_at, ends_at, reason, kind, source) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        new_id, resource_id, site_id, utc(interval.start), utc(interval.end), reason, kind,
+    )
+    return ClosureRecord(
+        new_id, resource_id, site_id, Interval(utc(interval.start), utc(interval.end)),
+        reason, kind,
+    )
+
+
+async def get_closure(closure_id: str) -> ClosureRecord | None:
+    row = await fetch_one(
+        "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures WHERE id = $1",
+        closure_id,
+    )
+    return None if row is None else _closure(row)
+
+
+async def delete_closure(closure_id: str) -> None:
+    await execute("DELETE FROM closures WHERE id = $1", closure_id)
+
+
+async def active_claims(
+    resource_ids: Sequence[str], window: Interval
+) -> dict[str, list[ClaimRecord]]:
+    """Active claims on `resource_ids` overlapping `window`, per resource, by start."""
+    if not resource_ids:
+        return {}
+    n = len(resource_ids)
+    rows = await fetch(
+        "SELECT resource, start_s, end_s, booking FROM claims "
+        f"WHERE active AND resource IN ({placeholders(n)}) "
+        f"AND end_s > ${n + 1} AND start_s < ${n + 2} ORDER BY start_s",
+        *resource_ids, epoch(window.start), epoch(window.end),
+    )
+    found: dict[str, list[ClaimRecord]] = {}
+    for row in rows:
+        rid = str(row["resource"])
+        found.setdefault(rid, []).append(
+            ClaimRecord(
+                rid, Interval(from_epoch(row["start_s"]), from_epoch(row["end_s"])),
+                str(row["booking"]),
+            )
+        )
+    return found
+
+
+async def quota_used_minutes(
+    organisation_id: str, resource_id: str, week: Interval
+) -> int:
+    """Minutes of active occurrences the organisation holds on the resource within `week`."""
+    rows = await fetch(
+        "SELECT o.starts_at, o.ends_at FROM occurrences o "
+        "JOIN bookings b ON b.id = o.booking "
+        "JOIN booking_resources br ON br.booking = b.id "
+        "WHERE b.organisation = $1 AND br.resource = $2 AND b.status IN ('pending', 'confirmed') "
+        "AND o.starts_at < $3 AND o.ends_at > $4",
+        organisation_id, resource_id, utc(week.end), utc(week.start),
+    )
+    total = 0
+    for row in rows:
+        start: datetime = max(row["starts_at"], week.start)
+        end: datetime = min(row["ends_at"], week.end)
+        total += max(0, int((end - start).total_seconds() // 60))
+    return total

@@ -1,0 +1,348 @@
+"""Schools, sites and resources: rows ⇄ domain values (`booking.domain.resources`)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from booking.db.sql import Row, execute, execute_many, fetch, fetch_one, placeholders, utc
+from booking.domain.resources import (
+    BookableBy,
+    CustomerClass,
+    Policy,
+    Rate,
+    Resource,
+    ResourceKind,
+    Visibility,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRecord:
+    """A resource with what the catalogue shows beside the domain value."""
+
+    resource: Resource
+    description: str
+    school_name: str
+    site_name: str
+    city: str
+    children: tuple[str, ...]
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRow:
+    id: str
+    name: str
+    brin: str | None
+    level: str | None
+    city: str
+    region_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    id: str
+    school_id: str
+    name: str
+    address: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleTo:
+    """Which resources a caller may see, as a superset filter in SQL (the domain decides)."""
+
+    everything: bool = False
+    member_schools: frozenset[str] = frozenset()
+    partner_schools: frozenset[str] = frozenset()
+
+
+POLICY_COLUMNS = (
+    "approval_required",
+    "slot_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+    "min_duration_minutes",
+    "max_duration_minutes",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "bookable_by",
+    "induction_required",
+    "quota_hours_per_week",
+)
+
+_SELECT = """
+SELECT r.id, r.school, r.site, r.parent, r.kind, r.name, r.description, r.capacity, r.tags,
+       r.visibility, r.rates, r.approval_required, r.slot_minutes, r.min_notice_minutes,
+       r.max_advance_days, r.min_duration_minutes, r.max_duration_minutes,
+       r.buffer_before_minutes, r.buffer_after_minutes, r.bookable_by, r.induction_required,
+       r.quota_hours_per_week, r.updated_at,
+       s.timezone AS tz, s.name AS site_name, s.city AS site_city, o.name AS school_name
+FROM resources r JOIN sites s ON s.id = r.site JOIN organisations o ON o.id = r.school
+"""
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def rates_from_json(text: str | None) -> tuple[Rate, ...]:
+    items = json.loads(text) if text else []
+    return tuple(
+        Rate(CustomerClass(i["customer_class"]), Decimal(str(i["hourly"])),
+             i.get("currency", "EUR"))
+        for i in items
+    )
+
+
+def rates_to_json(rates: Iterable[Rate]) -> str:
+    return json.dumps(
+        [
+            {"customer_class": str(r.customer_class), "hourly": f"{r.hourly:.2f}",
+             "currency": r.currency}
+            for r in rates
+        ]
+    )
+
+
+def _policy(row: Row) -> Policy:
+    quota = row["quota_hours_per_week"]
+    return Policy(
+        approval_required=bool(row["approval_required"]),
+        slot_minutes=int(row["slot_minutes"]),
+        min_notice_minutes=int(row["min_notice_minutes"]),
+        max_advance_days=int(row["max_advance_days"]),
+        min_duration_minutes=int(row["min_duration_minutes"]),
+        max_duration_minutes=int(row["max_duration_minutes"]),
+        buffer_before_minutes=int(row["buffer_before_minutes"]),
+        buffer_after_minutes=int(row["buffer_after_minutes"]),
+        bookable_by=BookableBy(row["bookable_by"]),
+        induction_required=bool(row["induction_required"]),
+        quota_hours_per_week=None if quota is None else int(quota),
+    )
+
+
+def policy_values(policy: Policy) -> list[Any]:
+    """The policy as column values, in `POLICY_COLUMNS` order."""
+    return [
+        policy.approval_required, policy.slot_minutes, policy.min_notice_minutes,
+        policy.max_advance_days, policy.min_duration_minutes, policy.max_duration_minutes,
+        policy.buffer_before_minutes, policy.buffer_after_minutes, str(policy.bookable_by),
+        policy.induction_required, policy.quota_hours_per_week,
+    ]
+
+
+def _record(row: Row, children: tuple[str, ...]) -> ResourceRecord:
+    resource = Resource(
+        id=str(row["id"]),
+        school_id=str(row["school"]),
+        site_id=str(row["site"]),
+        kind=ResourceKind(row["kind"]),
+        name=row["name"],
+        timezone=row["tz"],
+        parent_id=_str(row["parent"]),
+        capacity=int(row["capacity"]),
+        tags=tuple(json.loads(row["tags"]) if row["tags"] else ()),
+        visibility=Visibility(row["visibility"]),
+        policy=_policy(row),
+        rates=rates_from_json(row["rates"]),
+    )
+    return ResourceRecord(
+        resource=resource,
+        description=row["description"],
+        school_name=row["school_name"],
+        site_name=row["site_name"],
+        city=row["site_city"],
+        children=children,
+        updated_at=row["updated_at"],
+    )
+
+
+async def children_of(ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The equipment ids inside each of the labs `ids` (sorted)."""
+    if not ids:
+        return {}
+    rows = await fetch(
+        f"SELECT id, parent FROM resources WHERE parent IN ({placeholders(len(ids))}) ORDER BY id",
+        *ids,
+    )
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(str(row["parent"]), []).append(str(row["id"]))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+async def _records(rows: list[Row]) -> list[ResourceRecord]:
+    labs = [str(r["id"]) for r in rows if r["kind"] == ResourceKind.LAB]
+    kids = await children_of(labs)
+    return [_record(r, kids.get(str(r["id"]), ())) for r in rows]
+
+
+async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:
+    """The resources among `ids` that exist, by id."""
+    if not ids:
+        return {}
+    rows = await fetch(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", *ids)
+    return {rec.resource.id: rec for rec in await _records(rows)}
+
+
+async def get_resource(resource_id: str) -> ResourceRecord | None:
+    return (await get_resources([resource_id])).get(resource_id)
+
+
+async def list_resources(
+    *,
+    visible: VisibleTo,
+    kind: str | None = None,
+    tag: str | None = None,
+    school_id: str | None = None,
+    q: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
+) -> list[ResourceRecord]:
+    """Resources ordered by (name, id), after the `after` key, at most `limit`."""
+    where: list[str] = []
+    args: list[Any] = []
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if not visible.everything:
+        alts = ["r.visibility = 'public'"]
+        if visible.member_schools:
+            alts.append(f"r.school IN ({', '.join(arg(s) for s in visible.member_schools)})")
+        if visible.partner_schools:
+            ids = ", ".join(arg(s) for s in visible.partner_schools)
+            alts.append(f"(r.visibility = 'partners' AND r.school IN ({ids}))")
+        where.append("(" + " OR ".join(alts) + ")")
+    if kind:
+        where.append(f"r.kind = {arg(kind)}")
+    if school_id:
+        where.append(f"r.school = {arg(school_id)}")
+    if tag:
+        where.append(
+            f"EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource = r.id AND t.tag = {arg(tag)})"
+        )
+    if q:
+        pattern = arg("%" + q.lower().replace("%", "").replace("_", "") + "%")
+        where.append(f"(LOWER(r.name) LIKE {pattern} OR LOWER(r.description) LIKE {pattern})")
+    if after is not None:
+        name, last_id = arg(after[0]), arg(after[1])
+        where.append(f"(r.name > {name} OR (r.name = {name} AND r.id > {last_id}))")
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.name, r.id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return await _records(await fetch(sql, *args))
+
+
+async def insert_resource(
+    resource: Resource, description: str, now: datetime
+) -> str:
+    """Insert `resource` (its id is ignored; a new one is returned) with its tags."""
+    new_id = str(uuid.uuid4())
+    columns = (
+        "id, school, site, parent, kind, name, description, capacity, tags, visibility, rates, "
+        + ", ".join(POLICY_COLUMNS)
+        + ", updated_at"
+    )
+    values = [
+        new_id, resource.school_id, resource.site_id, resource.parent_id, str(resource.kind),
+        resource.name, description, resource.capacity, json.dumps(list(resource.tags)),
+        str(resource.visibility), rates_to_json(resource.rates), *policy_values(resource.policy),
+        utc(now),
+    ]
+    await execute(
+        f"INSERT INTO resources ({columns}) VALUES ({placeholders(len(values))})", *values
+    )
+    await replace_tags(new_id, resource.tags)
+    return new_id
+
+
+async def update_resource(
+    resource: Resource, description: str, now: datetime
+) -> None:
+    """Write every mutable field of `resource` (kind, school and id stay)."""
+    values = [
+        resource.site_id, resource.parent_id, resource.name, description, resource.capacity,
+        json.dumps(list(resource.tags)), str(resource.visibility), rates_to_json(resource.rates),
+        *policy_values(resource.policy), utc(now),
+    ]
+    names = (
+        "site", "parent", "name", "description", "capacity", "tags", "visibility", "rates",
+        *POLICY_COLUMNS, "updated_at",
+    )
+    sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=1))
+    await execute(
+        f"UPDATE resources SET {sets} WHERE id = ${len(values) + 1}", *values, resource.id
+    )
+    await replace_tags(resource.id, resource.tags)
+
+
+async def replace_tags(resource_id: str, tags: Iterable[str]) -> None:
+    await execute("DELETE FROM resource_tags WHERE resource = $1", resource_id)
+    await execute_many(
+        "INSERT INTO resource_tags (id, resource, tag) VALUES ($1, $2, $3)",
+        [(str(uuid.uuid4()), resource_id, t) for t in sorted(set(tags))],
+    )
+
+
+def _school(row: Row) -> SchoolRow:
+    return SchoolRow(
+        id=str(row["id"]), name=row["name"], brin=row["brin"], level=row["level"],
+        city=row["city"], region_id=_str(row["region"]),
+    )
+
+
+def _site(row: Row) -> SiteRow:
+    return SiteRow(
+        id=str(row["id"]), school_id=str(row["school"]), name=row["name"],
+        address=row["address"], postcode=row["postcode"], city=row["city"],
+        latitude=row["latitude"], longitude=row["longitude"], timezone=row["timezone"],
+    )
+
+
+async def list_schools() -> list[SchoolRow]:
+    rows = await fetch(
+        "SELECT id, name, brin, level, city, region FROM organisations "
+        "WHERE kind = 'school' ORDER BY name, id"
+    )
+    return [_school(r) for r in rows]
+
+
+async def get_school(school_id: str) -> SchoolRow | None:
+    row = await fetch_one(
+        "SELECT id, name, brin, level, city, region FROM organisations "
+        "WHERE kind = 'school' AND id = $1",
+        school_id,
+    )
+    return None if row is None else _school(row)
+
+
+async def sites_of(school_ids: Sequence[str]) -> dict[str, list[SiteRow]]:
+    if not school_ids:
+        return {}
+    rows = await fetch(
+        f"SELECT * FROM sites WHERE school IN ({placeholders(len(school_ids))}) ORDER BY name, id",
+        *school_ids,
+    )
+    found: dict[str, list[SiteRow]] = {}
+    for row in rows:
+        site = _site(row)
+        found.setdefault(site.school_id, []).append(site)
+    return found
+
+
+async def get_site(site_id: str) -> SiteRow | None:
+    row = await fetch_one("SELECT * FROM sites WHERE id = $1", site_id)
+    return None if row is None else _site(row)

@@ -1,0 +1,127 @@
+"""Portable SQL over the current engine's driver connections, plus the instant conventions.
+
+Statements use PostgreSQL's `$1` placeholders; on SQLite they become `?1` (numbered). Inside
+`engine.transaction()` the transaction's connection is used, otherwise a pooled one. Rows are
+mappings: UUIDs arrive as `uuid.UUID` on both backends (Piccolo registers SQLite converters for
+the declared column types), timestamps as aware UTC datetimes, JSON as text.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from piccolo.engine.sqlite import SQLiteEngine
+
+from booking.db.engine import PooledSQLiteEngine, current_engine
+
+Row = Mapping[str, Any]
+
+_PARAM = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=1024)
+def _for_sqlite(sql: str) -> str:
+    return _PARAM.sub(r"?\1", sql)
+
+
+def placeholders(count: int, first: int = 1) -> str:
+    """`$first, $first+1, …` for an `IN (…)` list of `count` values (at least one)."""
+    return ", ".join(f"${i}" for i in range(first, first + max(count, 1)))
+
+
+def utc(at: datetime) -> datetime:
+    """`at` in UTC truncated to whole seconds; ValueError for a naive datetime."""
+    if at.utcoffset() is None:
+        raise ValueError("naive datetime: every instant must be time-zone aware")
+    return at.astimezone(UTC).replace(microsecond=0)
+
+
+def epoch(at: datetime) -> int:
+    """Whole epoch seconds of an aware instant (what claims store)."""
+    return int(utc(at).timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _txn_connection() -> Any:
+    txn = current_engine().current_transaction.get()
+    return None if txn is None else txn.connection
+
+
+async def fetch(sql: str, *args: Any) -> list[Row]:
+    """Rows of a query (also a DML statement with RETURNING)."""
+    engine = current_engine()
+    conn = _txn_connection()
+    if isinstance(engine, SQLiteEngine):
+        query = _for_sqlite(sql)
+        if conn is not None:
+            async with conn.execute(query, args) as cursor:
+                rows: list[Row] = await cursor.fetchall()
+                return rows
+        assert isinstance(engine, PooledSQLiteEngine)
+        result: list[Row] = await engine._run_in_new_connection(query, list(args))
+        return result
+    if conn is not None:
+        records: list[Row] = await conn.fetch(sql, *args)
+        return records
+    pool = engine.pool  # type: ignore[attr-defined]
+    if pool is not None:
+        async with pool.acquire() as pooled:
+            pooled_records: list[Row] = await pooled.fetch(sql, *args)
+            return pooled_records
+    single = await engine.get_new_connection()  # type: ignore[attr-defined]
+    try:
+        single_records: list[Row] = await single.fetch(sql, *args)
+        return single_records
+    finally:
+        await single.close()
+
+
+async def fetch_one(sql: str, *args: Any) -> Row | None:
+    rows = await fetch(sql, *args)
+    return rows[0] if rows else None
+
+
+async def execute(sql: str, *args: Any) -> None:
+    """Run a statement without rows."""
+    await fetch(sql, *args)
+
+
+async def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Run one statement for many parameter rows; must run inside a transaction."""
+    batch = [tuple(r) for r in rows]
+    if not batch:
+        return
+    engine = current_engine()
+    conn = _txn_connection()
+    if conn is None:
+        raise RuntimeError("execute_many needs a transaction")
+    if isinstance(engine, SQLiteEngine):
+        await conn._conn.executemany(_for_sqlite(sql), batch)
+    else:
+        await conn.executemany(sql, batch)
+
+
+def is_overlap_error(exc: BaseException) -> bool:
+    """True for the database's no-overlap guard: the SQLite trigger or the PG exclusion."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "booking_overlap" in str(exc)
+    return getattr(exc, "sqlstate", None) == "23P01"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Deadlock or serialization failure (PostgreSQL 40P01 / 40001): retry the transaction."""
+    return getattr(exc, "sqlstate", None) in ("40P01", "40001")
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    return getattr(exc, "sqlstate", None) == "23505"

@@ -1,0 +1,404 @@
+"""Catalogue use cases: schools, resources, opening hours, closures, availability, checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from booking.db import calendar_store
+from booking.db import catalogue_store as store
+from booking.db.actor_store import company_info
+from booking.db.catalogue_store import ResourceRecord, SchoolRow, SiteRow, VisibleTo
+from booking.db.engine import transaction
+from booking.domain import permissions
+from booking.domain.availability import busy, check_request, free_windows
+from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
+from booking.domain.intervals import Interval
+from booking.domain.openinghours import OpeningRule
+from booking.domain.resources import (
+    BookableBy,
+    CustomerClass,
+    Policy,
+    Rate,
+    Resource,
+    ResourceKind,
+    Visibility,
+)
+from booking.domain.roles import Actor
+from booking.services.calendars import (
+    checked_window,
+    decode_cursor,
+    encode_cursor,
+    load_calendars,
+    valid_id,
+    week_of,
+)
+from booking.services.views import (
+    AvailabilityView,
+    BusyView,
+    ClosureView,
+    FreeView,
+    Page,
+    ResourceInput,
+    ResourceView,
+    SchoolView,
+    SiteView,
+)
+
+SEARCH_CHUNK = 250
+
+
+def _site_view(s: SiteRow) -> SiteView:
+    return SiteView(s.id, s.school_id, s.name, s.address, s.postcode, s.city, s.latitude,
+                    s.longitude, s.timezone)
+
+
+def _school_view(s: SchoolRow, sites: list[SiteRow]) -> SchoolView:
+    return SchoolView(s.id, s.name, s.brin, s.level, s.city, s.region_id,
+                      [_site_view(x) for x in sites])
+
+
+def resource_view(rec: ResourceRecord) -> ResourceView:
+    r = rec.resource
+    return ResourceView(
+        id=r.id, school_id=r.school_id, site_id=r.site_id, kind=str(r.kind), name=r.name,
+        description=rec.description, tags=list(r.tags), capacity=r.capacity,
+        timezone=r.timezone, parent_id=r.parent_id, children=list(rec.children),
+        visibility=str(r.visibility), rates=list(r.rates), policy=r.policy,
+        school_name=rec.school_name, site_name=rec.site_name, city=rec.city,
+    )
+
+
+def visible_to(actor: Actor) -> VisibleTo:
+    return VisibleTo(actor.is_admin, actor.staff_school_ids, actor.partner_school_ids)
+
+
+async def visible_resource(actor: Actor, resource_id: str) -> ResourceRecord:
+    """The resource if the actor may see it; NotFound otherwise."""
+    rec = await store.get_resource(valid_id(resource_id))
+    if rec is None or not permissions.can_see_resource(actor, rec.resource):
+        raise NotFound("no such resource")
+    return rec
+
+
+async def managed_resource(actor: Actor, resource_id: str) -> ResourceRecord:
+    """The resource if the actor manages its school; NotFound/NotAllowed otherwise."""
+    rec = await visible_resource(actor, resource_id)
+    if not permissions.can_manage_school(actor, rec.resource.school_id):
+        raise NotAllowed("only the school's facility managers may change this resource")
+    return rec
+
+
+async def list_schools(actor: Actor) -> list[SchoolView]:
+    schools = await store.list_schools()
+    sites = await store.sites_of([s.id for s in schools])
+    return [_school_view(s, sites.get(s.id, [])) for s in schools]
+
+
+async def get_school(actor: Actor, school_id: str) -> SchoolView:
+    school = await store.get_school(valid_id(school_id))
+    if school is None:
+        raise NotFound("no such school")
+    return _school_view(school, (await store.sites_of([school.id])).get(school.id, []))
+
+
+async def list_resources(
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    tag: str | None = None,
+    school_id: str | None = None,
+    q: str | None = None,
+    free_from: datetime | None = None,
+    free_to: datetime | None = None,
+    min_free_minutes: int | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> Page[ResourceView]:
+    """Visible resources by (name, id); with `free_from`/`free_to` only those having a free
+    bookable window of at least `min_free_minutes` (default: any) in that range."""
+    after = tuple(decode_cursor(cursor, 2)) if cursor else None
+    if school_id is not None:
+        school_id = valid_id(school_id)
+    search = free_from is not None or free_to is not None or min_free_minutes is not None
+    filters: dict[str, Any] = {
+        "visible": visible_to(actor), "kind": kind, "tag": tag, "school_id": school_id, "q": q
+    }
+    if not search:
+        rows = await store.list_resources(**filters, after=after, limit=limit + 1)
+        return _page([r for r in rows if permissions.can_see_resource(actor, r.resource)],
+                     rows, limit)
+    if free_from is None or free_to is None or now is None:
+        raise RuleViolation(
+            [Reason("invalid_window", "free_from and free_to are both required")],
+            field_name="free_from",
+        )
+    window = checked_window(Interval(free_from, free_to), "free_from")
+    need = timedelta(minutes=max(min_free_minutes or 0, 0))
+    found: list[ResourceRecord] = []
+    while len(found) <= limit:
+        chunk = await store.list_resources(**filters, after=after, limit=SEARCH_CHUNK)
+        if not chunk:
+            break
+        calendars = await load_calendars(chunk, window)
+        for rec in chunk:
+            if not permissions.can_see_resource(actor, rec.resource):
+                continue
+            windows = free_windows(calendars[rec.resource.id], window, now)
+            if any(w.duration >= need for w in windows):
+                found.append(rec)
+        last = chunk[-1].resource
+        after = (last.name, last.id)
+        if len(chunk) < SEARCH_CHUNK:
+            break
+    return _page(found, found, limit)
+
+
+def _page(
+    items: list[ResourceRecord], scanned: list[ResourceRecord], limit: int
+) -> Page[ResourceView]:
+    if len(scanned) <= limit:
+        return Page([resource_view(r) for r in items[:limit]], None)
+    last = scanned[limit - 1].resource
+    keep = [r for r in items if (r.resource.name, r.resource.id) <= (last.name, last.id)]
+    return Page([resource_view(r) for r in keep], encode_cursor(last.name, last.id))
+
+
+async def get_resource(actor: Actor, resource_id: str) -> ResourceView:
+    return resource_view(await visible_resource(actor, resource_id))
+
+
+def _rates(value: Any) -> tuple[Rate, ...]:
+    rates = []
+    for item in value:
+        if isinstance(item, Rate):
+            rates.append(item)
+        else:
+            rates.append(Rate(CustomerClass(item["customer_class"]),
+                              Decimal(str(item["hourly"])), item.get("currency", "EUR")))
+    return tuple(rates)
+
+
+def _policy(base: Policy, value: Any) -> Policy:
+    if isinstance(value, Policy):
+        return value
+    changes = dict(value)
+    if "bookable_by" in changes:
+        changes["bookable_by"] = BookableBy(changes["bookable_by"])
+    return dataclasses.replace(base, **changes)
+
+
+def _invalid(field: str, message: str) -> RuleViolation:
+    return RuleViolation([Reason("invalid", message)], field_name=field)
+
+
+async def _validate(resource: Resource) -> None:
+    """Site of the same school; parent a lab of the same site; sane policy."""
+    site = await store.get_site(resource.site_id)
+    if site is None or site.school_id != resource.school_id:
+        raise _invalid("site_id", "the site must belong to the resource's school")
+    if resource.parent_id is not None:
+        parent = await store.get_resource(resource.parent_id)
+        if (parent is None or parent.resource.kind is not ResourceKind.LAB
+                or parent.resource.site_id != resource.site_id
+                or resource.kind is not ResourceKind.EQUIPMENT
+                or parent.resource.id == resource.id):
+            raise _invalid("parent_id", "equipment may only sit in a lab of the same site")
+    if not resource.name.strip():
+        raise _invalid("name", "a name is required")
+    p = resource.policy
+    if p.slot_minutes <= 0 or p.min_duration_minutes > p.max_duration_minutes or min(
+        p.min_notice_minutes, p.max_advance_days, p.buffer_before_minutes,
+        p.buffer_after_minutes, p.min_duration_minutes) < 0:
+        raise _invalid("policy", "inconsistent booking policy")
+
+
+async def create_resource(actor: Actor, data: ResourceInput, *, now: datetime | None = None
+                          ) -> ResourceView:
+    """A new lab or equipment; only facility managers of `data.school_id`."""
+    school_id, site_id = valid_id(data.school_id), valid_id(data.site_id)
+    if not permissions.can_manage_school(actor, school_id):
+        raise NotAllowed("only the school's facility managers may add resources")
+    try:
+        resource = Resource(
+            id="", school_id=school_id, site_id=site_id, kind=ResourceKind(data.kind),
+            name=data.name.strip(), parent_id=data.parent_id and valid_id(data.parent_id),
+            capacity=data.capacity, tags=tuple(sorted({t.lower() for t in data.tags})),
+            visibility=Visibility(data.visibility), policy=data.policy,
+            rates=_rates(data.rates),
+        )
+    except (ValueError, KeyError) as exc:
+        raise _invalid("kind", str(exc)) from None
+    async with transaction():
+        await _validate(resource)
+        new_id = await store.insert_resource(resource, data.description, now or _now())
+    return await get_resource(actor, new_id)
+
+
+_PATCHABLE = {"name", "description", "tags", "capacity", "parent_id", "site_id", "visibility",
+              "rates", "policy", "school_id", "kind"}
+
+
+async def update_resource(actor: Actor, resource_id: str, patch: Mapping[str, Any], *,
+                          now: datetime | None = None) -> ResourceView:
+    """Change fields of a resource; the school and kind cannot change (RuleViolation)."""
+    unknown = set(patch) - _PATCHABLE
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "unknown field")
+    async with transaction():
+        rec = await managed_resource(actor, resource_id)
+        r = rec.resource
+        if "school_id" in patch and patch["school_id"] != r.school_id:
+            raise _invalid("school_id", "a resource cannot move to another school")
+        if "kind" in patch and patch["kind"] != str(r.kind):
+            raise _invalid("kind", "the kind of a resource cannot change")
+        try:
+            updated = dataclasses.replace(
+                r,
+                name=str(patch.get("name", r.name)).strip(),
+                site_id=valid_id(patch["site_id"]) if "site_id" in patch else r.site_id,
+                parent_id=(valid_id(patch["parent_id"]) if patch.get("parent_id") else None)
+                if "parent_id" in patch else r.parent_id,
+                capacity=int(patch.get("capacity", r.capacity)),
+                tags=tuple(sorted({t.lower() for t in patch.get("tags", r.tags)})),
+                visibility=Visibility(patch.get("visibility", r.visibility)),
+                rates=_rates(patch["rates"]) if "rates" in patch else r.rates,
+                policy=_policy(r.policy, patch["policy"]) if "policy" in patch else r.policy,
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise _invalid("policy", str(exc)) from None
+        await _validate(updated)
+        await store.update_resource(
+            updated, str(patch.get("description", rec.description)), now or _now()
+        )
+    return await get_resource(actor, r.id)
+
+
+async def set_opening_hours(
+    actor: Actor, resource_id: str, rules: list[OpeningRule]
+) -> list[OpeningRule]:
+    """Replace the weekly opening rules (local time of the site)."""
+    async with transaction():
+        rec = await managed_resource(actor, resource_id)
+        await calendar_store.replace_opening_rules(rec.resource.id, rules)
+    return await get_opening_hours(actor, resource_id)
+
+
+async def get_opening_hours(actor: Actor, resource_id: str) -> list[OpeningRule]:
+    rec = await visible_resource(actor, resource_id)
+    return (await calendar_store.opening_rules([rec.resource.id])).get(rec.resource.id, [])
+
+
+def _closure_view(c: calendar_store.ClosureRecord, tz: str) -> ClosureView:
+    return ClosureView(c.id, c.resource_id, c.site_id, c.interval.start, c.interval.end,
+                       c.reason, c.kind, tz)
+
+
+async def add_closure(
+    actor: Actor, resource_id: str, interval: Interval, reason: str
+) -> ClosureView:
+    """Close one resource for `interval` (a site-wide closure: `add_site_closure`)."""
+    checked_window(interval, "start")
+    async with transaction():
+        rec = await managed_resource(actor, resource_id)
+        c = await calendar_store.insert_closure(
+            resource_id=rec.resource.id, site_id=None, interval=interval, reason=reason
+        )
+    return _closure_view(c, rec.resource.timezone)
+
+
+async def add_site_closure(
+    actor: Actor, site_id: str, interval: Interval, reason: str
+) -> ClosureView:
+    """Close every resource of a site for `interval` (holidays)."""
+    checked_window(interval, "start")
+    site = await store.get_site(valid_id(site_id))
+    if site is None:
+        raise NotFound("no such site")
+    if not permissions.can_manage_school(actor, site.school_id):
+        raise NotAllowed("only the school's facility managers may close a site")
+    async with transaction():
+        c = await calendar_store.insert_closure(
+            resource_id=None, site_id=site.id, interval=interval, reason=reason
+        )
+    return _closure_view(c, site.timezone)
+
+
+async def delete_closure(actor: Actor, closure_id: str) -> None:
+    async with transaction():
+        c = await calendar_store.get_closure(valid_id(closure_id))
+        if c is None:
+            raise NotFound("no such closure")
+        if c.resource_id is not None:
+            school = (await managed_resource(actor, c.resource_id)).resource.school_id
+        else:
+            site = await store.get_site(c.site_id or "")
+            if site is None:
+                raise NotFound("no such closure")
+            school = site.school_id
+        if not permissions.can_manage_school(actor, school):
+            raise NotFound("no such closure")
+        await calendar_store.delete_closure(c.id)
+
+
+async def availability(
+    actor: Actor, resource_id: str, window: Interval, now: datetime
+) -> AvailabilityView:
+    """Free bookable windows and busy time (never who) of a visible resource."""
+    checked_window(window)
+    rec = await visible_resource(actor, resource_id)
+    cal = (await load_calendars([rec], window))[rec.resource.id]
+    return AvailabilityView(
+        resource_id=rec.resource.id,
+        timezone=rec.resource.timezone,
+        free=[FreeView(w.start, w.end) for w in free_windows(cal, window, now)],
+        busy=[BusyView(b.interval.start, b.interval.end, b.kind, b.reason)
+              for b in busy(cal, window)],
+    )
+
+
+def single_company(actor: Actor, company_id: str | None) -> str | None:
+    """The company the actor acts for: the given one (must be theirs) or their only one."""
+    if company_id is not None:
+        company_id = valid_id(company_id)
+        if company_id not in actor.company_ids:
+            raise RuleViolation([Reason("not_allowed", "you do not book for this organisation")],
+                                field_name="organisation_id")
+        return company_id
+    companies = sorted(actor.company_ids)
+    if len(companies) > 1:
+        raise RuleViolation(
+            [Reason("organisation_required", "say for which of your companies you book")],
+            field_name="organisation_id",
+        )
+    return companies[0] if companies else None
+
+
+async def check(
+    actor: Actor, resource_id: str, interval: Interval, now: datetime,
+    company_id: str | None = None,
+) -> list[Reason]:
+    """Why `interval` cannot be booked on the resource by the caller (empty: bookable)."""
+    checked_window(interval, "start")
+    rec = await visible_resource(actor, resource_id)
+    company = single_company(actor, company_id)
+    cal = (await load_calendars([rec], interval))[rec.resource.id]
+    quota = 0
+    if company is not None and rec.resource.policy.quota_hours_per_week is not None:
+        week = week_of(interval.start, rec.resource.timezone)
+        quota = await calendar_store.quota_used_minutes(company, rec.resource.id, week)
+    may_book = company is not None and permissions.can_book(actor, rec.resource, company)
+    if company is not None and await company_info(company) is None:
+        may_book = False
+    return check_request(cal, interval, now, may_book=may_book, has_induction=True,
+                         quota_used_minutes=quota)
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
