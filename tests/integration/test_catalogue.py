@@ -1,0 +1,126 @@
+"""Catalogue services: visibility, filters, paging, free-window search, management."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from booking.domain.errors import NotAllowed, NotFound, RuleViolation
+from booking.domain.intervals import Interval
+from booking.domain.openinghours import OpeningRule
+from booking.domain.resources import Policy
+from booking.domain.roles import ANONYMOUS
+from booking.services import bookings, catalogue
+from booking.services.views import BookingRequest, ResourceInput
+from tests.conftest import Backend
+from tests.factories import booker, make_resource, make_school, make_site, manager
+
+NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+MON = datetime(2027, 3, 8, 7, 0, tzinfo=UTC)  # 08:00 local
+
+
+async def test_visibility_and_filters(db: Backend) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    pub = await make_resource(site_id=site, name="Lasrobot", tags=["lassen"])
+    part = await make_resource(site_id=site, name="CNC", visibility="partners", kind="lab")
+    internal = await make_resource(site_id=site, name="Intern", visibility="internal")
+    anon = await catalogue.list_resources(ANONYMOUS, now=NOW)
+    assert [r.id for r in anon.items] == [pub]
+    partner, _ = await booker(partner_of=[school])
+    assert {r.id for r in (await catalogue.list_resources(partner)).items} == {pub, part}
+    fm = await manager(school)
+    assert len((await catalogue.list_resources(fm)).items) == 3
+    with pytest.raises(NotFound):
+        await catalogue.get_resource(ANONYMOUS, internal)
+    assert [r.id for r in (await catalogue.list_resources(fm, tag="lassen")).items] == [pub]
+    assert [r.id for r in (await catalogue.list_resources(fm, kind="lab")).items] == [part]
+    assert [r.id for r in (await catalogue.list_resources(fm, q="lasr")).items] == [pub]
+
+
+async def test_cursor_paging(db: Backend) -> None:
+    site = await make_site()
+    ids = {await make_resource(site_id=site, name=f"R{i % 3}") for i in range(7)}
+    page = await catalogue.list_resources(ANONYMOUS, limit=3)
+    seen = [r.id for r in page.items]
+    while page.next_cursor:
+        page = await catalogue.list_resources(ANONYMOUS, limit=3, cursor=page.next_cursor)
+        seen += [r.id for r in page.items]
+    assert len(seen) == 7 and set(seen) == ids
+    with pytest.raises(RuleViolation):
+        await catalogue.list_resources(ANONYMOUS, cursor="garbage")
+
+
+async def test_free_window_search(db: Backend) -> None:
+    site = await make_site()
+    busy = await make_resource(site_id=site, name="A")
+    free = await make_resource(site_id=site, name="B")
+    short = await make_resource(site_id=site, name="C", hours=("08:00", "10:00"))
+    a, _ = await booker()
+    await bookings.create_booking(
+        a, BookingRequest([busy], MON + timedelta(hours=3), MON + timedelta(hours=7)), NOW
+    )
+    found = await catalogue.list_resources(
+        ANONYMOUS, free_from=MON, free_to=MON + timedelta(hours=10), min_free_minutes=240,
+        now=NOW,
+    )
+    assert [r.id for r in found.items] == [free]
+    found = await catalogue.list_resources(
+        ANONYMOUS, free_from=MON, free_to=MON + timedelta(hours=10), min_free_minutes=120,
+        now=NOW,
+    )
+    assert [r.id for r in found.items] == [busy, free, short]
+
+
+async def test_availability_never_says_who(db: Backend) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    rid = await make_resource(site_id=site, buffer_after_minutes=30)
+    a, _ = await booker()
+    await bookings.create_booking(
+        a, BookingRequest([rid], MON + timedelta(hours=2), MON + timedelta(hours=4)), NOW
+    )
+    fm = await manager(school)
+    await catalogue.add_site_closure(fm, site, Interval(MON + timedelta(hours=8),
+                                                         MON + timedelta(hours=9)), "Open dag")
+    view = await catalogue.availability(ANONYMOUS, rid, Interval(MON, MON + timedelta(days=1)),
+                                        NOW)
+    assert [(b.kind, b.reason) for b in view.busy] == [("booking", None), ("closure", "Open dag")]
+    assert view.busy[0].end == MON + timedelta(hours=4, minutes=30)  # buffer included
+    assert [(f.start, f.end) for f in view.free] == [
+        (MON, MON + timedelta(hours=1, minutes=30)),  # its own 30 min buffer after
+        (MON + timedelta(hours=4, minutes=30), MON + timedelta(hours=8)),
+        (MON + timedelta(hours=9), MON + timedelta(hours=10)),
+    ]
+
+
+async def test_manage_resources_and_hours(db: Backend) -> None:
+    school, other_school = await make_school(), await make_school()
+    site = await make_site(school_id=school)
+    other_site = await make_site(school_id=other_school)
+    fm = await manager(school)
+    data = ResourceInput(school_id=school, site_id=site, kind="lab", name="Werkplaats",
+                         tags=["CNC"], policy=Policy(slot_minutes=60))
+    with pytest.raises(NotAllowed):
+        await catalogue.create_resource(await manager(other_school), data)
+    view = await catalogue.create_resource(fm, data)
+    assert view.tags == ["cnc"] and view.policy.slot_minutes == 60
+    updated = await catalogue.update_resource(fm, view.id, {"name": "Hal", "policy": {
+        "approval_required": True}})
+    assert updated.name == "Hal" and updated.policy.approval_required
+    with pytest.raises(RuleViolation) as info:
+        await catalogue.update_resource(fm, view.id, {"school_id": other_school})
+    assert info.value.field_name == "school_id"
+    with pytest.raises(RuleViolation):
+        await catalogue.update_resource(fm, view.id, {"site_id": other_site})
+    rules = [OpeningRule(1, time(8), time(0)), OpeningRule(3, time(9, 30), time(17))]
+    assert await catalogue.set_opening_hours(fm, view.id, rules) == rules
+    assert await catalogue.get_opening_hours(ANONYMOUS, view.id) == rules
+    c = await catalogue.add_closure(fm, view.id, Interval(MON, MON + timedelta(hours=1)), "x")
+    with pytest.raises(NotAllowed):
+        a, _ = await booker()
+        await catalogue.delete_closure(a, c.id)
+    await catalogue.delete_closure(fm, c.id)
+    with pytest.raises(NotFound):
+        await catalogue.delete_closure(fm, c.id)
