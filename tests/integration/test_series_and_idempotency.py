@@ -99,7 +99,7 @@ async def test_skip_with_nothing_left_is_a_conflict(db: Backend) -> None:
 
 async def test_idempotency_replays_and_refuses_another_body(db: Backend) -> None:
     rid = await make_resource()
-    a, company = await booker()
+    a, _ = await booker()
     req = BookingRequest([rid], FIRST, FIRST + timedelta(hours=2), title="x")
 
     def render(view: object) -> bytes:
