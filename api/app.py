@@ -106,14 +106,26 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    route_packages: tuple[str, ...] = ROUTE_PACKAGES,
+    own_engine: bool = True,
+) -> Litestar:
     """The app on `settings` (default: from the environment). The lifespan configures and opens
     the database engine, applies pending migrations unless `migrate_on_startup` is off (the
-    `serve` command migrates once before starting workers), and closes the engine."""
+    `serve` command migrates once before starting workers), and closes the engine.
+
+    A module in `route_packages` that fails to import fails the app (no silently lost pages).
+    With `own_engine=False` the caller (a test) owns the current engine and its migrations."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if not own_engine:
+            yield
+            return
         engine = db_engine.configure(settings.database_url)
         await db_engine.open_engine(engine)
         try:
@@ -125,7 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     extras = _frontend_extras()
     app = Litestar(
-        route_handlers=[*discover_routes(), *extras.pop("route_handlers")],
+        route_handlers=[*discover_routes(route_packages), *extras.pop("route_handlers")],
         lifespan=[lifespan],
         exception_handlers=exception_handlers(),
         dependencies=DEPENDENCIES,

@@ -63,3 +63,15 @@ def require_aware(value: datetime, field: str) -> datetime:
 
 def _invalid(field: str, message: str) -> ValidationException:
     return ValidationException(detail=message, extra=[{"key": field, "message": message}])
+
+
+LANG_COOKIE = "lang"  # the pages' language switch (frontend/templating.py)
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    """The caller's language ("nl" | "en"): the language cookie, else `Accept-Language`,
+    else Dutch."""
+    from booking.i18n import negotiate_locale
+
+    accept = request.headers.get("accept-language")
+    return negotiate_locale(accept, request.cookies.get(LANG_COOKIE))

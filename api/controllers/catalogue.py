@@ -1,0 +1,231 @@
+"""Catalogue: schools, resources (search, detail, create, patch), opening hours, closures,
+availability and booking checks. Thin: parse, call `booking.services.catalogue`, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, delete, get, patch, post, put
+from litestar.params import Parameter
+
+from api.deps import request_locale, require_aware
+from api.errors import invalid
+from api.schemas import Cursor, Limit, problems
+from api.schemas_catalogue import (
+    AvailabilityOut,
+    CheckOut,
+    CheckReason,
+    ClosureIn,
+    ClosureOut,
+    Kind,
+    OpeningRuleIO,
+    OpeningRules,
+    ResourceIn,
+    ResourceList,
+    ResourceOut,
+    ResourcePatch,
+    SchoolList,
+    SchoolOut,
+    availability_out,
+    closure_out,
+    policy_in,
+    rate_in,
+    resource_out,
+    rule_out,
+    school_out,
+)
+from api.timefmt import to_local
+from booking.domain.intervals import Interval
+from booking.domain.openinghours import OpeningRule, parse_hhmm
+from booking.domain.roles import Actor
+from booking.i18n import reason_message
+from booking.services import catalogue
+from booking.services.views import ResourceInput
+
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
+From = Annotated[datetime, Parameter(query="from", description="Window start (RFC 3339)")]
+To = Annotated[datetime, Parameter(query="to", description="Window end, exclusive")]
+
+
+def _window(start: datetime, end: datetime, field: str = "from") -> Interval:
+    require_aware(start, field)
+    require_aware(end, "to" if field == "from" else "end")
+    return Interval(start, end)
+
+
+@get("/api/v1/schools", tags=["catalogue"], responses=problems())
+async def list_schools(actor: Actor) -> SchoolList:
+    """Every school with its sites."""
+    return SchoolList(items=[school_out(s) for s in await catalogue.list_schools(actor)])
+
+
+@get("/api/v1/schools/{school_id:uuid}", tags=["catalogue"], responses=problems(404))
+async def get_school(actor: Actor, school_id: UUID) -> SchoolOut:
+    return school_out(await catalogue.get_school(actor, str(school_id)))
+
+
+@get("/api/v1/resources", tags=["catalogue"], responses=problems())
+async def list_resources(
+    actor: Actor,
+    now: datetime,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    kind: Kind | None = None,
+    tag: Annotated[str | None, Parameter(max_length=40)] = None,
+    school: UUID | None = None,
+    q: Annotated[str | None, Parameter(max_length=100, description="Text search")] = None,
+    free_from: Annotated[datetime | None, Parameter(description="With free_to: has a free "
+                                                    "bookable window in this range")] = None,
+    free_to: datetime | None = None,
+    min_free_minutes: Annotated[int | None, Parameter(ge=1, le=10_080)] = None,
+) -> ResourceList:
+    """The resources the caller may see, by name; optionally only those with a free window."""
+    if free_from is not None:
+        require_aware(free_from, "free_from")
+    if free_to is not None:
+        require_aware(free_to, "free_to")
+    page = await catalogue.list_resources(
+        actor, kind=kind, tag=tag, school_id=str(school) if school else None, q=q,
+        free_from=free_from, free_to=free_to, min_free_minutes=min_free_minutes,
+        limit=limit, cursor=cursor, now=now,
+    )
+    return ResourceList(items=[resource_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@get("/api/v1/resources/{resource_id:uuid}", tags=["catalogue"], responses=problems(404))
+async def get_resource(actor: Actor, resource_id: UUID) -> ResourceOut:
+    return resource_out(await catalogue.get_resource(actor, str(resource_id)))
+
+
+@post(
+    "/api/v1/resources", tags=["catalogue"], security=SECURITY,
+    responses=problems(401, 403, 404),
+)
+async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> ResourceOut:
+    """A new lab or equipment; facility managers of the school only."""
+    view = await catalogue.create_resource(
+        member,
+        ResourceInput(
+            school_id=data.school_id, site_id=data.site_id, kind=data.kind, name=data.name,
+            description=data.description, tags=list(data.tags), capacity=data.capacity,
+            parent_id=data.parent_id, visibility=data.visibility,
+            rates=[rate_in(r) for r in data.rates], policy=policy_in(data.policy),
+        ),
+        now=now,
+    )
+    return resource_out(view)
+
+
+@patch(
+    "/api/v1/resources/{resource_id:uuid}", tags=["catalogue"], security=SECURITY,
+    responses=problems(401, 403, 404),
+)
+async def update_resource(
+    resource_id: UUID, data: ResourcePatch, member: Actor, now: datetime
+) -> ResourceOut:
+    """Change some fields; the school and kind never change."""
+    view = await catalogue.update_resource(member, str(resource_id), data.changes(), now=now)
+    return resource_out(view)
+
+
+@get(
+    "/api/v1/resources/{resource_id:uuid}/availability", tags=["catalogue"],
+    responses=problems(404),
+)
+async def availability(
+    request: Request[Any, Any, Any], actor: Actor, now: datetime, resource_id: UUID,
+    start: From, end: To,
+) -> AvailabilityOut:
+    """Free bookable windows and busy time (never who booked) within `[from, to)`."""
+    view = await catalogue.availability(actor, str(resource_id), _window(start, end), now)
+    return availability_out(view)
+
+
+@get("/api/v1/resources/{resource_id:uuid}/check", tags=["catalogue"], responses=problems(404))
+async def check(
+    request: Request[Any, Any, Any], actor: Actor, now: datetime, resource_id: UUID,
+    start: Annotated[datetime, Parameter(description="Start of the wanted interval")],
+    end: Annotated[datetime, Parameter(description="End of the wanted interval")],
+    organisation_id: UUID | None = None,
+) -> CheckOut:
+    """Whether the caller could book `[start, end)`, and every reason why not."""
+    interval = _window(start, end, "start")
+    reasons = await catalogue.check(
+        actor, str(resource_id), interval, now,
+        company_id=str(organisation_id) if organisation_id else None,
+    )
+    locale = request_locale(request)
+    tz = (await catalogue.get_resource(actor, str(resource_id))).timezone if reasons else ""
+    return CheckOut(
+        bookable=not reasons,
+        reasons=[
+            CheckReason(
+                code=r.code, message=reason_message(r, locale),
+                start=to_local(r.start, tz) if r.start else None,
+                end=to_local(r.end, tz) if r.end else None,
+            )
+            for r in reasons
+        ],
+    )
+
+
+@get(
+    "/api/v1/resources/{resource_id:uuid}/opening-hours", tags=["catalogue"],
+    responses=problems(404),
+)
+async def get_opening_hours(actor: Actor, resource_id: UUID) -> list[OpeningRuleIO]:
+    """Weekly rules in the site's local time (1 = Monday … 7 = Sunday)."""
+    return [rule_out(r) for r in await catalogue.get_opening_hours(actor, str(resource_id))]
+
+
+def _rules(data: list[OpeningRuleIO]) -> list[OpeningRule]:
+    rules = []
+    for i, item in enumerate(data):
+        try:
+            rules.append(OpeningRule(item.weekday, parse_hhmm(item.opens),
+                                     parse_hhmm(item.closes), item.valid_from, item.valid_to))
+        except ValueError as exc:
+            raise invalid(f"[{i}].closes", str(exc)) from None
+        if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
+            raise invalid(f"[{i}].valid_to", "valid_to is before valid_from")
+    return rules
+
+
+@put(
+    "/api/v1/resources/{resource_id:uuid}/opening-hours", tags=["catalogue"], security=SECURITY,
+    responses=problems(401, 403, 404),
+)
+async def set_opening_hours(
+    resource_id: UUID, data: OpeningRules, member: Actor
+) -> list[OpeningRuleIO]:
+    """Replace the weekly rules; facility managers of the school only."""
+    saved = await catalogue.set_opening_hours(member, str(resource_id), _rules(data))
+    return [rule_out(r) for r in saved]
+
+
+@post(
+    "/api/v1/resources/{resource_id:uuid}/closures", tags=["catalogue"], security=SECURITY,
+    responses=problems(401, 403, 404),
+)
+async def add_closure(resource_id: UUID, data: ClosureIn, member: Actor) -> ClosureOut:
+    """Close the resource for `[start, end)` (maintenance, holidays, own use)."""
+    view = await catalogue.add_closure(
+        member, str(resource_id), _window(data.start, data.end, "start"), data.reason
+    )
+    return closure_out(view)
+
+
+@delete(
+    "/api/v1/closures/{closure_id:uuid}", tags=["catalogue"], security=SECURITY,
+    responses=problems(401, 403, 404),
+)
+async def delete_closure(closure_id: UUID, member: Actor) -> None:
+    await catalogue.delete_closure(member, str(closure_id))
+
+
+ROUTES: list[Any] = [
+    list_schools, get_school, list_resources, get_resource, create_resource, update_resource,
+    availability, check, get_opening_hours, set_opening_hours, add_closure, delete_closure,
+]

@@ -1,0 +1,305 @@
+"""Request/response types of the catalogue (`/schools`, `/resources`, availability, closures)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from api.schemas import AwareDatetime, Money, UUIDStr
+from api.timefmt import to_local
+from booking.domain.openinghours import OpeningRule, format_hhmm
+from booking.domain.resources import CustomerClass, Policy, Rate
+from booking.services.views import (
+    AvailabilityView,
+    ClosureView,
+    OpeningRuleView,
+    ResourceView,
+    SchoolView,
+)
+
+Kind = Literal["lab", "equipment"]
+VisibilityName = Literal["public", "partners", "internal"]
+BookableByName = Literal["all", "partners", "internal"]
+CustomerClassName = Literal["standard", "partner", "sme"]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+Tag = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+]
+HHMM = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", examples=["08:30"]),
+]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=525_600)]
+
+
+class SiteOut(msgspec.Struct):
+    id: str
+    school_id: str
+    name: str
+    address: str
+    postcode: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    timezone: Annotated[str, msgspec.Meta(examples=["Europe/Amsterdam"])]
+
+
+class SchoolOut(msgspec.Struct):
+    id: str
+    name: str
+    brin: str | None
+    level: str | None
+    city: str
+    region_id: str | None
+    sites: list[SiteOut]
+
+
+class SchoolList(msgspec.Struct):
+    items: list[SchoolOut]
+    next_cursor: str | None = None
+
+
+class RateIO(msgspec.Struct, forbid_unknown_fields=True):
+    customer_class: CustomerClassName
+    hourly: Money
+
+
+class PolicyOut(msgspec.Struct):
+    approval_required: bool
+    slot_minutes: int
+    min_notice_minutes: int
+    max_advance_days: int
+    min_duration_minutes: int
+    max_duration_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    bookable_by: BookableByName
+    induction_required: bool
+    quota_hours_per_week: int | None
+
+
+class PolicyIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Any subset of the policy; what is left out keeps its current (or default) value."""
+
+    approval_required: bool | UnsetType = UNSET
+    slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=1440)] | UnsetType = UNSET
+    min_notice_minutes: Minutes | UnsetType = UNSET
+    max_advance_days: Annotated[int, msgspec.Meta(ge=1, le=1100)] | UnsetType = UNSET
+    min_duration_minutes: Annotated[int, msgspec.Meta(ge=5, le=10_080)] | UnsetType = UNSET
+    max_duration_minutes: Annotated[int, msgspec.Meta(ge=5, le=10_080)] | UnsetType = UNSET
+    buffer_before_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] | UnsetType = UNSET
+    buffer_after_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] | UnsetType = UNSET
+    bookable_by: BookableByName | UnsetType = UNSET
+    induction_required: bool | UnsetType = UNSET
+    quota_hours_per_week: Annotated[int, msgspec.Meta(ge=1, le=168)] | UnsetType | None = UNSET
+
+    def changes(self) -> dict[str, object]:
+        return {f: v for f in self.__struct_fields__ if (v := getattr(self, f)) is not UNSET}
+
+
+class ResourceOut(msgspec.Struct):
+    id: str
+    school_id: str
+    site_id: str
+    kind: Kind
+    name: str
+    description: str
+    tags: list[str]
+    capacity: int
+    timezone: str
+    parent_id: str | None
+    children: list[str]
+    visibility: VisibilityName
+    rates: list[RateIO]
+    policy: PolicyOut
+    school_name: str
+    site_name: str
+    city: str
+
+
+class ResourceList(msgspec.Struct):
+    items: list[ResourceOut]
+    next_cursor: str | None
+
+
+class ResourceIn(msgspec.Struct, forbid_unknown_fields=True):
+    school_id: UUIDStr
+    site_id: UUIDStr
+    kind: Kind
+    name: Name
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
+    parent_id: UUIDStr | None = None
+    visibility: VisibilityName = "public"
+    rates: Annotated[list[RateIO], msgspec.Meta(max_length=3)] = msgspec.field(
+        default_factory=list
+    )
+    policy: PolicyIn = msgspec.field(default_factory=PolicyIn)
+
+
+class ResourcePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields to change; the school and the kind of a resource never change."""
+
+    site_id: UUIDStr | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
+    description: Annotated[str, msgspec.Meta(max_length=5000)] | UnsetType = UNSET
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] | UnsetType = UNSET
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] | UnsetType = UNSET
+    parent_id: UUIDStr | UnsetType | None = UNSET
+    visibility: VisibilityName | UnsetType = UNSET
+    rates: Annotated[list[RateIO], msgspec.Meta(max_length=3)] | UnsetType = UNSET
+    policy: PolicyIn | UnsetType = UNSET
+
+    def changes(self) -> dict[str, object]:
+        result: dict[str, object] = {}
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if value is UNSET:
+                continue
+            if name == "rates":
+                value = [rate_in(r) for r in value]
+            elif name == "policy":
+                value = value.changes()
+            result[name] = value
+        return result
+
+
+class OpeningRuleIO(msgspec.Struct, forbid_unknown_fields=True):
+    """Open every `weekday` (1 = Monday … 7 = Sunday) from `opens` to `closes`, site time."""
+
+    weekday: Annotated[int, msgspec.Meta(ge=1, le=7)]
+    opens: HHMM
+    closes: HHMM
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+OpeningRules = Annotated[list[OpeningRuleIO], msgspec.Meta(max_length=100)]
+
+
+class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, msgspec.Meta(max_length=300, examples=["Kerstvakantie"])] = ""
+
+
+class ClosureOut(msgspec.Struct):
+    id: str
+    resource_id: str | None
+    site_id: str | None
+    start: datetime
+    end: datetime
+    reason: str
+    kind: str
+
+
+class FreeOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+
+
+class BusyOut(msgspec.Struct, omit_defaults=True):
+    start: datetime
+    end: datetime
+    kind: Literal["booking", "closure"]
+    reason: str | None = None
+
+
+class AvailabilityOut(msgspec.Struct):
+    resource_id: str
+    timezone: str
+    free: list[FreeOut]
+    busy: list[BusyOut]
+
+
+class CheckReason(msgspec.Struct, omit_defaults=True):
+    code: str
+    message: str
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class CheckOut(msgspec.Struct):
+    bookable: bool
+    reasons: list[CheckReason]
+
+
+def rate_in(rate: RateIO) -> Rate:
+    try:
+        hourly = Decimal(rate.hourly.amount)
+    except InvalidOperation:  # the pattern already refuses this
+        hourly = Decimal(0)
+    return Rate(CustomerClass(rate.customer_class), hourly, rate.hourly.currency)
+
+
+def policy_in(policy: PolicyIn, base: Policy | None = None) -> Policy:
+    import dataclasses
+
+    from booking.domain.resources import BookableBy
+
+    changes = policy.changes()
+    if "bookable_by" in changes:
+        changes["bookable_by"] = BookableBy(str(changes["bookable_by"]))
+    return dataclasses.replace(base or Policy(), **changes)  # type: ignore[arg-type]
+
+
+def school_out(s: SchoolView) -> SchoolOut:
+    return SchoolOut(
+        id=s.id, name=s.name, brin=s.brin, level=s.level, city=s.city, region_id=s.region_id,
+        sites=[
+            SiteOut(x.id, x.school_id, x.name, x.address, x.postcode, x.city, x.latitude,
+                    x.longitude, x.timezone)
+            for x in s.sites
+        ],
+    )
+
+
+def resource_out(r: ResourceView) -> ResourceOut:
+    p = r.policy
+    return ResourceOut(
+        id=r.id, school_id=r.school_id, site_id=r.site_id, kind=r.kind,  # type: ignore[arg-type]
+        name=r.name, description=r.description, tags=list(r.tags), capacity=r.capacity,
+        timezone=r.timezone, parent_id=r.parent_id, children=list(r.children),
+        visibility=r.visibility,  # type: ignore[arg-type]
+        rates=[RateIO(str(x.customer_class), Money.of(x.hourly, x.currency))  # type: ignore[arg-type]
+               for x in r.rates],
+        policy=PolicyOut(
+            p.approval_required, p.slot_minutes, p.min_notice_minutes, p.max_advance_days,
+            p.min_duration_minutes, p.max_duration_minutes, p.buffer_before_minutes,
+            p.buffer_after_minutes, str(p.bookable_by),  # type: ignore[arg-type]
+            p.induction_required, p.quota_hours_per_week,
+        ),
+        school_name=r.school_name, site_name=r.site_name, city=r.city,
+    )
+
+
+def rule_out(rule: OpeningRule | OpeningRuleView) -> OpeningRuleIO:
+    opens, closes = rule.opens, rule.closes
+    if not isinstance(opens, str):
+        opens, closes = format_hhmm(opens), format_hhmm(closes, is_close=True)
+    return OpeningRuleIO(rule.weekday, opens, closes, rule.valid_from, rule.valid_to)
+
+
+def closure_out(c: ClosureView) -> ClosureOut:
+    tz = c.timezone
+    return ClosureOut(c.id, c.resource_id, c.site_id, to_local(c.start, tz), to_local(c.end, tz),
+                      c.reason, c.kind)
+
+
+def availability_out(a: AvailabilityView) -> AvailabilityOut:
+    tz = a.timezone
+    return AvailabilityOut(
+        resource_id=a.resource_id,
+        timezone=tz,
+        free=[FreeOut(to_local(f.start, tz), to_local(f.end, tz)) for f in a.free],
+        busy=[
+            BusyOut(to_local(b.start, tz), to_local(b.end, tz), b.kind,  # type: ignore[arg-type]
+                    b.reason if b.kind == "closure" else None)
+            for b in a.busy
+        ],
+    )
