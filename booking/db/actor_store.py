@@ -58,3 +58,16 @@ async def company_info(company_id: str) -> tuple[str, bool] | None:
         "SELECT name, is_sme FROM organisations WHERE id = $1 AND kind = 'company'", company_id
     )
     return None if row is None else (row["name"], bool(row["is_sme"]))
+
+
+async def company_terms(company_id: str) -> tuple[str, bool, frozenset[str]] | None:
+    """(name, is_sme, partner school ids) of a company in one query; None when no company."""
+    rows = await fetch(
+        "SELECT o.name, o.is_sme, p.school FROM organisations o "
+        "LEFT JOIN partnerships p ON p.company = o.id WHERE o.id = $1 AND o.kind = 'company'",
+        company_id,
+    )
+    if not rows:
+        return None
+    schools = frozenset(str(r["school"]) for r in rows if r["school"] is not None)
+    return rows[0]["name"], bool(rows[0]["is_sme"]), schools

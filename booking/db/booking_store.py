@@ -96,10 +96,12 @@ async def insert_booking(new: NewBooking) -> str:
         new.employees, new.price_amount, new.currency, new.rrule, utc(new.starts_at),
         utc(new.ends_at), now,
     )
-    await execute_many(
-        "INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
-        [(str(uuid.uuid4()), bid, rid) for rid in new.resource_ids],
-    )
+    rows = [(str(uuid.uuid4()), bid, rid) for rid in new.resource_ids]
+    sql = "INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)"
+    if len(rows) == 1:
+        await execute(sql, *rows[0])
+    else:
+        await execute_many(sql, rows)
     return bid
 
 

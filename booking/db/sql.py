@@ -55,6 +55,20 @@ def _txn_connection() -> Any:
     return None if txn is None else txn.connection
 
 
+async def _sqlite_run(conn: Any, sql: str, args: Sequence[Any], many: bool = False) -> Any:
+    """Execute and fetch in ONE hop to aiosqlite's thread (its cursor API costs three)."""
+
+    def run() -> list[Row]:
+        raw = conn._conn
+        cursor = raw.executemany(sql, args) if many else raw.execute(sql, args)
+        try:
+            return [] if many else cursor.fetchall()
+        finally:
+            cursor.close()
+
+    return await conn._execute(run)
+
+
 async def fetch(sql: str, *args: Any) -> list[Row]:
     """Rows of a query (also a DML statement with RETURNING)."""
     engine = current_engine()
@@ -62,12 +76,16 @@ async def fetch(sql: str, *args: Any) -> list[Row]:
     if isinstance(engine, SQLiteEngine):
         query = _for_sqlite(sql)
         if conn is not None:
-            async with conn.execute(query, args) as cursor:
-                rows: list[Row] = await cursor.fetchall()
-                return rows
+            rows: list[Row] = await _sqlite_run(conn._conn, query, args)
+            return rows
         assert isinstance(engine, PooledSQLiteEngine)
-        result: list[Row] = await engine._run_in_new_connection(query, list(args))
-        return result
+        pool = engine._pool()
+        pooled_conn = await pool.acquire()
+        try:
+            pooled_rows: list[Row] = await _sqlite_run(pooled_conn, query, args)
+            return pooled_rows
+        finally:
+            await pool.release(pooled_conn)
     if conn is not None:
         records: list[Row] = await conn.fetch(sql, *args)
         return records
@@ -104,7 +122,7 @@ async def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
     if conn is None:
         raise RuntimeError("execute_many needs a transaction")
     if isinstance(engine, SQLiteEngine):
-        await conn._conn.executemany(_for_sqlite(sql), batch)
+        await _sqlite_run(conn._conn, _for_sqlite(sql), batch, many=True)
     else:
         await conn.executemany(sql, batch)
 

@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from booking.db import actor_store, booking_store, calendar_store
 from booking.db import catalogue_store as resources_store
@@ -35,7 +34,7 @@ from booking.domain.resources import Resource
 from booking.domain.roles import Actor
 from booking.domain.states import BookingStatus
 from booking.services import idempotency
-from booking.services.calendars import load_calendars, valid_id, week_of
+from booking.services.calendars import load_calendar_inputs, valid_id, week_of
 from booking.services.catalogue import single_company
 from booking.services.views import BookingRequest, BookingResult, BookingView, OccurrenceView
 
@@ -133,9 +132,10 @@ async def _create_once(
     if req.participants.students < 0 or req.participants.employees < 0:
         raise _invalid("participants", "participants cannot be negative")
     async with transaction(write=True):
-        info = await actor_store.company_info(company)
-        if info is None:
+        terms = await actor_store.company_terms(company)
+        if terms is None:
             raise NotAllowed("only companies may book")
+        company_name, is_sme, partner_schools = terms
         records = await resources_store.get_resources(ids)
         requested = [records[i] for i in ids if i in records]
         if len(requested) != len(ids) or not all(
@@ -148,12 +148,7 @@ async def _create_once(
         )
         children = await _children(requested)
         span = Interval(occurrences[0].start, occurrences[-1].end)
-        calendars = await load_calendars(requested, span)
-        claimed_ids = sorted({rid for occ in occurrences[:1]
-                              for rid, _ in claims_for([r.resource for r in requested],
-                                                       children, occ)})
-        reach = span.widen(*_max_buffers(requested, children))
-        existing = await calendar_store.active_claims(claimed_ids, reach)
+        calendars, existing = await load_calendar_inputs(requested, span)
         held = [(rid, c.interval) for rid, items in existing.items() for c in items]
         quota_used = await _quota(company, requested, occurrences)
         outcomes: list[OccurrenceView] = []
@@ -187,8 +182,9 @@ async def _create_once(
         status = (BookingStatus.PENDING if any(r.resource.policy.approval_required
                                                for r in requested) else BookingStatus.CONFIRMED)
         created = [Interval(o.start, o.end) for o in outcomes if o.outcome == "created"]
-        amount, currency = await _price(company, info[1], [r.resource for r in requested],
-                                        created)
+        resources = [r.resource for r in requested]
+        pairs = frozenset((company, school) for school in partner_schools)
+        amount, currency = _price(company, is_sme, pairs, resources, created)
         booking_id = await booking_store.insert_booking(NewBooking(
             organisation_id=company, created_by=actor.user_id, title=req.title.strip()[:200],
             status=str(status), students=req.participants.students,
@@ -201,16 +197,19 @@ async def _create_once(
         )
         final = [Interval(o.start, o.end) for o in outcomes if o.outcome == "created"]
         if len(final) != len(created):
-            amount, currency = await _price(company, info[1], [r.resource for r in requested],
-                                            final)
+            amount, currency = _price(company, is_sme, pairs, resources, final)
             await booking_store.set_span(booking_id, final[0].start, final[-1].end)
             await execute("UPDATE bookings SET price_amount = $1 WHERE id = $2", amount,
                           booking_id)
-        record = await booking_store.get_booking(booking_id)
-        assert record is not None
-        from booking.services.bookings import booking_view
-
-        view = booking_view(record, outcomes if req.recurrence else [])
+        view = BookingView(
+            id=booking_id, status=str(status), resource_ids=ids, start=final[0].start,
+            end=final[-1].end, title=req.title.strip()[:200], participants=req.participants,
+            organisation_id=company, organisation_name=company_name, price_amount=amount,
+            currency=currency, created_at=now, updated_at=now, version=1, sequence=0,
+            timezone=tz, created_by=actor.user_id,
+            rrule=req.recurrence.rrule if req.recurrence else None,
+            occurrences=outcomes if req.recurrence else [],
+        )
         if key is not None:
             await idempotency.finish(company, key, request_hash, 201, render(view), now)
     return BookingResult(201, view)
@@ -276,17 +275,6 @@ async def _children(requested: list[ResourceRecord]) -> dict[str, list[Resource]
     }
 
 
-def _max_buffers(
-    requested: list[ResourceRecord], children: dict[str, list[Resource]]
-) -> tuple[Any, Any]:
-    from datetime import timedelta
-
-    all_res = [r.resource for r in requested] + [k for ks in children.values() for k in ks]
-    most = max(p.buffer_before_minutes + p.buffer_after_minutes
-               for p in (x.policy for x in all_res))
-    return timedelta(minutes=most), timedelta(minutes=most)
-
-
 async def _quota(
     company: str, requested: list[ResourceRecord], occurrences: list[Interval]
 ) -> dict[tuple[str, Interval], int]:
@@ -302,11 +290,11 @@ async def _quota(
     return used
 
 
-async def _price(
-    company: str, is_sme: bool, resources: list[Resource], occurrences: list[Interval]
+def _price(
+    company: str, is_sme: bool, pairs: frozenset[tuple[str, str]], resources: list[Resource],
+    occurrences: list[Interval],
 ) -> tuple[Decimal, str]:
     """Sum over the schools involved, each with the company's class at that school."""
-    pairs = await actor_store.partnerships([company])
     total, currency = Decimal("0.00"), "EUR"
     for school in sorted({r.school_id for r in resources}):
         cls = permissions.customer_class_for(company, school, pairs, is_sme)

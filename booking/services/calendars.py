@@ -47,8 +47,15 @@ async def load_calendars(
 ) -> dict[str, ResourceCalendar]:
     """Calendars of `records` over `window`: open hours, closures (own and site-wide) and the
     active claims on each resource, its equipment (a lab) or its lab (equipment)."""
+    return (await load_calendar_inputs(records, window))[0]
+
+
+async def load_calendar_inputs(
+    records: Sequence[ResourceRecord], window: Interval
+) -> tuple[dict[str, ResourceCalendar], dict[str, list[calendar_store.ClaimRecord]]]:
+    """`load_calendars` plus the raw active claims per related resource (for conflicts)."""
     if not records:
-        return {}
+        return {}, {}
     ids = [r.resource.id for r in records]
     widest = max(
         r.resource.policy.buffer_before_minutes + r.resource.policy.buffer_after_minutes
@@ -84,7 +91,7 @@ async def load_calendars(
             ),
             claims=tuple(held),
         )
-    return calendars
+    return calendars, claims
 
 
 def checked_window(window: Interval, field: str = "from") -> Interval:
