@@ -8,6 +8,7 @@ strings; only their SHA-256 is stored, and a token is shown once, when it is cre
 from __future__ import annotations
 
 import asyncio
+import math
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -180,7 +181,7 @@ async def authenticate(
         count, oldest = await store.failures_since(column, value, since)
         if count >= limit:
             wait = (oldest + limits.window - now).total_seconds() if oldest else 60
-            raise TooManyAttempts(int(wait) + 1)
+            raise TooManyAttempts(math.ceil(wait))
     row = await store.find_login(email)
     ok = await asyncio.to_thread(_verify, row["password_hash"] if row else None, password)
     if row is None or not ok or not row["is_active"]:

@@ -1,5 +1,9 @@
 """HTTP fixtures: the app on the `db` backend (SQLite and PostgreSQL, see tests/conftest.py)
-with a fixed clock, an AsyncTestClient, and bearer headers for users made by the factories."""
+with a fixed clock, an async client, and bearer headers for users made by the factories.
+
+The client is httpx over `ASGITransport`, on the test's own event loop: Litestar's
+AsyncTestClient runs the app in an anyio portal on another loop, where the asyncpg pool that
+the factories share would be unusable ("attached to a different loop")."""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.settings import Settings
@@ -34,8 +38,9 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app) as c:
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
 
 
