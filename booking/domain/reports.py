@@ -207,6 +207,24 @@ class Measures:
         return utilisation(self.booked_seconds, self.open_seconds)
 
 
+USAGE_COLUMNS = ("key", "label", "open_hours", "booked_hours", "utilisation", "bookings",
+                 "companies", "students", "employees")
+"""The columns of a usage report, as the API (JSON and CSV) and the pages show them."""
+
+
+def shown(m: Measures) -> dict[str, float | int]:
+    """The measures as shown everywhere: hours to 0.01, utilisation to 0.0001."""
+    return {
+        "open_hours": hours(m.open_seconds),
+        "booked_hours": hours(m.booked_seconds),
+        "utilisation": round(m.utilisation, 4),
+        "bookings": m.bookings,
+        "companies": m.companies,
+        "students": m.students,
+        "employees": m.employees,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     key: str

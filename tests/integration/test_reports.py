@@ -98,6 +98,11 @@ async def _platform() -> str:
 
 @pytest.fixture
 async def world(db: Backend) -> World:
+    return await build_world()
+
+
+async def build_world() -> World:
+    """The example of the module docstring in the current (empty) database."""
     region, other = await make_region(name="Regio Zuid"), await make_region(name="Regio Noord")
     s1 = await make_school(name="ROC Een", region_id=region)
     s2 = await make_school(name="HBO Twee", level="HBO", region_id=region)

@@ -1,0 +1,182 @@
+"""The reports endpoints over HTTP on both databases: the API.md shape, CSV = JSON, defaults,
+who may see what, and the OpenAPI declarations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from booking.domain.reports import USAGE_COLUMNS
+from tests.conftest import Backend
+from tests.http.conftest import bearer
+from tests.integration.test_reports import WINDOW, World, build_world
+
+RANGE = {"from": WINDOW.start.isoformat(), "to": WINDOW.end.isoformat()}
+PATHS = ["utilisation", "companies", "participants", "flow", "heatmap", "open-data", "bookings"]
+
+
+@pytest.fixture
+async def world(db: Backend) -> World:
+    return await build_world()
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def same_rows(json_rows: list[dict[str, Any]], csv_rows: list[dict[str, str]]) -> None:
+    """CSV cells equal the JSON values (numbers compared as numbers, null as empty)."""
+    assert len(json_rows) == len(csv_rows)
+    for j, c in zip(json_rows, csv_rows, strict=True):
+        assert set(c) <= set(j)
+        for name, cell in c.items():
+            value = j[name]
+            if isinstance(value, bool):
+                assert cell == str(value)
+            elif isinstance(value, int | float):
+                assert float(cell) == value, name
+            else:
+                assert cell == ("" if value is None else str(value)), name
+
+
+async def test_utilisation_json_has_the_contract_shape(world: World,
+                                                       client: httpx.AsyncClient) -> None:
+    headers = await bearer(str(world.coordinator.user_id))
+    answer = await client.get("/api/v1/reports/utilisation",
+                              params={**RANGE, "group_by": "school"}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert set(body) == {"from", "to", "rows", "totals"}
+    assert body["from"] == "2027-03-22T08:00:00+01:00" and body["to"] == "2027-04-05T00:00:00+02:00"
+    assert [set(r) for r in body["rows"]] == [set(USAGE_COLUMNS)] * 2
+    assert body["rows"][1] == {
+        "key": world.s1, "label": "ROC Een", "open_hours": 300.0, "booked_hours": 8.0,
+        "utilisation": 0.0267, "bookings": 3, "companies": 2, "students": 14, "employees": 2,
+    }
+    assert body["totals"] == {"open_hours": 394.0, "booked_hours": 11.0, "utilisation": 0.0279,
+                              "bookings": 4, "companies": 2, "students": 24, "employees": 4}
+
+
+@pytest.mark.parametrize("group_by", ["resource", "school", "week", "month"])
+async def test_csv_has_the_same_rows_as_json(world: World, client: httpx.AsyncClient,
+                                             group_by: str) -> None:
+    headers = await bearer(str(world.coordinator.user_id))
+    params = {**RANGE, "group_by": group_by}
+    as_json = (await client.get("/api/v1/reports/utilisation", params=params,
+                                headers=headers)).json()
+    as_csv = await client.get("/api/v1/reports/utilisation", params=params,
+                              headers={**headers, "Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in as_csv.headers["content-disposition"]
+    assert as_csv.text.splitlines()[0] == ",".join(USAGE_COLUMNS)
+    same_rows(as_json["rows"], parse_csv(as_csv.text))  # no totals row
+    link = await client.get("/api/v1/reports/utilisation",
+                            params={**params, "format": "csv"}, headers=headers)
+    assert link.text == as_csv.text
+
+
+async def test_default_window_is_the_last_30_days(world: World,
+                                                  client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/reports/utilisation",
+                             headers=await bearer(str(world.admin.user_id)))).json()
+    # the test clock: Monday 2 March 2026 08:00 in Amsterdam
+    assert (body["from"], body["to"]) == ("2026-01-31T08:00:00+01:00",
+                                          "2026-03-02T08:00:00+01:00")
+
+
+async def test_statuses(world: World, client: httpx.AsyncClient) -> None:
+    url = "/api/v1/reports/utilisation"
+    manager = await bearer(str(world.manager1.user_id))
+    cases: list[tuple[dict[str, str], dict[str, str], int]] = [
+        ({}, {}, 401),
+        ({"school": world.s2}, manager, 403),
+        ({"region": world.region}, manager, 403),
+        ({"school": str(uuid.uuid4())}, manager, 404),
+        ({"from": "2027-03-22T08:00:00"}, manager, 422),  # naive
+        ({"from": RANGE["to"], "to": RANGE["from"]}, manager, 422),
+        ({**RANGE, "group_by": "day"}, manager, 422),
+        ({"school": "not-a-uuid"}, manager, 422),
+        ({"from": "2020-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}, manager, 422),
+    ]
+    for params, headers, status in cases:
+        answer = await client.get(url, params=params, headers=headers)
+        assert answer.status_code == status, (params, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_company_sees_its_own_use(world: World, client: httpx.AsyncClient) -> None:
+    headers = await bearer(str(world.booker_y.user_id))
+    body = (await client.get("/api/v1/reports/utilisation", params=RANGE,
+                             headers=headers)).json()
+    assert [(r["label"], r["booked_hours"]) for r in body["rows"]] == [
+        ("Machine D (ROC Drie)", 10.0), ("Lab A (ROC Een)", 4.0)]  # by school, then name
+    companies = (await client.get("/api/v1/reports/companies", params=RANGE,
+                                  headers=headers)).json()
+    assert [r["label"] for r in companies["rows"]] == ["Y Robotics NV"]
+
+
+async def test_companies_participants_heatmap_json_and_csv_agree(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    headers = await bearer(str(world.coordinator.user_id))
+    csv_headers = {**headers, "Accept": "text/csv"}
+    for path, extra, key in [
+        ("companies", {}, "rows"),
+        ("participants", {"unit": "week"}, "rows"),
+        ("heatmap", {"resource": world.ids["A"]}, "cells"),
+        ("bookings", {}, "items"),
+    ]:
+        params = {**RANGE, **extra}
+        as_json = await client.get(f"/api/v1/reports/{path}", params=params, headers=headers)
+        as_csv = await client.get(f"/api/v1/reports/{path}", params=params, headers=csv_headers)
+        assert as_json.status_code == as_csv.status_code == 200, (path, as_json.text)
+        same_rows(as_json.json()[key], parse_csv(as_csv.text))
+    companies = (await client.get("/api/v1/reports/companies", params=RANGE,
+                                  headers=headers)).json()
+    assert [(t["key"], t["companies"], t["booked_hours"]) for t in companies["by_type"]] == [
+        ("sme", 1, 7.0), ("other", 1, 4.0)]
+    lines = (await client.get("/api/v1/reports/bookings", params=RANGE,
+                              headers=headers)).json()["items"]
+    assert len(lines) == 9 and {x["company"] for x in lines} == {None}  # aggregates only
+
+
+async def test_flow(world: World, client: httpx.AsyncClient) -> None:
+    params = {"from": "2027-03-01T00:00:00+01:00", "to": "2027-04-01T00:00:00+02:00"}
+    body = (await client.get("/api/v1/reports/flow", params=params,
+                             headers=await bearer(str(world.coordinator.user_id)))).json()
+    assert body["requested"] == 7 and body["expiry_rate"] == 0.5
+    assert body["mean_lead_hours"] == 91.29
+
+
+async def test_open_data_is_public_and_names_no_company(world: World,
+                                                        client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/v1/reports/open-data",
+                              params={**RANGE, "region": world.region})
+    assert answer.status_code == 200
+    assert "Metaal" not in answer.text and "Robotics" not in answer.text
+    assert world.ids["X"] not in answer.text and world.ids["Y"] not in answer.text
+    rows = answer.json()["rows"]
+    assert [(r["label"], r["companies"], r["sme_companies"]) for r in rows] == [
+        ("HBO Twee", 1, 1), ("ROC Een", 2, 1)]
+    as_csv = await client.get("/api/v1/reports/open-data",
+                              params={**RANGE, "region": world.region, "format": "csv"})
+    same_rows(rows, parse_csv(as_csv.text))
+    missing = await client.get("/api/v1/reports/open-data", params={"region": str(uuid.uuid4())})
+    assert missing.status_code == 404
+
+
+async def test_openapi_declares_statuses_and_csv(db: Any, client: httpx.AsyncClient) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    for path in PATHS:
+        operation = doc["paths"][f"/api/v1/reports/{path}"]["get"]
+        expected = {"200", "404", "422"} | ({"401", "403"} if path != "open-data" else set())
+        assert expected <= set(operation["responses"]), path
+        if path != "flow":
+            assert "text/csv" in operation["responses"]["200"]["content"], path
+    params = doc["paths"]["/api/v1/reports/utilisation"]["get"]["parameters"]
+    assert {p["name"] for p in params} >= {"from", "to", "school", "region", "group_by"}
