@@ -11,8 +11,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.factories import make_company, make_region, make_resource, make_school, make_site
-from tests.factories import make_user
+from tests.factories import (
+    make_company,
+    make_region,
+    make_resource,
+    make_school,
+    make_site,
+    make_user,
+)
 from tests.http.conftest import bearer
 
 ACTORS = ("anonymous", "booker_a", "booker_b", "manager_1", "manager_2", "staff_1",
