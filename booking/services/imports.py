@@ -1,0 +1,304 @@
+"""Calendar imports (DESIGN §6): ICS timetables and holidays of a site or resource as closures.
+
+A fetch runs outside any transaction under a lease (`imports_store.claim`); its result replaces
+the source's closures in one transaction, and only when the content fingerprint changed. A
+failing source, one that is no calendar, or one suddenly empty or much smaller than the last
+good fetch keeps the closures of the last good fetch, is marked `error` with the reason, and is
+retried with exponential back-off. `refresh_import(force=True)` accepts a shrunken source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from booking.db import imports_store as store
+from booking.db.catalogue_store import get_resource, get_site
+from booking.db.engine import transaction
+from booking.db.imports_store import ImportRecord
+from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
+from booking.domain.intervals import Interval
+from booking.domain.permissions import can_manage_school, can_see_resource
+from booking.domain.roles import Actor
+from booking.ical import IcsFormatError, ImportedEvent, content_fingerprint, parse_import
+from booking.services.calendars import valid_id
+from booking.services.ics_fetch import (
+    DEFAULT_MAX_BYTES,
+    FetchError,
+    FetchPolicy,
+    fetch_ics,
+    masked_url,
+    normalise_url,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS = {"timetable": "timetable", "holidays": "holiday"}  # import kind -> closure kind
+WINDOW_PAST = timedelta(days=30)
+WINDOW_AHEAD = timedelta(days=365)
+PERIOD = timedelta(hours=1)  # normal re-fetch period of a URL
+UPLOAD_PERIOD = timedelta(days=1)  # uploads are re-read as the window moves
+RETRY_FIRST = timedelta(minutes=5)
+RETRY_MAX = timedelta(hours=12)
+LEASE = timedelta(minutes=2)  # longer than any fetch plus parse
+FULL_FETCH_AFTER = timedelta(days=1)  # a 304 cannot move the window: fetch in full daily
+SHRINK_MIN = 10  # below this many events, only "suddenly empty" counts as suspicious
+SHRINK_RATIO = 0.5  # more than this fraction fewer events than last time: suspicious
+
+
+@dataclass(frozen=True, slots=True)
+class ImportView:
+    id: str
+    school_id: str
+    site_id: str | None
+    resource_id: str | None
+    kind: str
+    url: str | None
+    uploaded: bool
+    status: str  # ok | error | pending
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    events: int  # event instances of the last good fetch
+    next_fetch_at: datetime | None
+    created_at: datetime
+    timezone: str
+
+
+def _view(rec: ImportRecord) -> ImportView:
+    return ImportView(
+        id=rec.id, school_id=rec.school_id, site_id=rec.site_id, resource_id=rec.resource_id,
+        kind=rec.kind, url=rec.url, uploaded=rec.has_upload, status=rec.status,
+        last_fetched_at=rec.last_fetched_at, last_success_at=rec.last_success_at,
+        last_error=rec.last_error, events=rec.events, next_fetch_at=rec.next_fetch_at,
+        created_at=rec.created_at, timezone=rec.timezone,
+    )
+
+
+def _invalid(field_name: str, message: str, code: str = "invalid") -> RuleViolation:
+    return RuleViolation([Reason(code, message)], field_name=field_name)
+
+
+def window_at(now: datetime) -> Interval:
+    return Interval(now - WINDOW_PAST, now + WINDOW_AHEAD)
+
+
+def backoff(failures: int) -> timedelta:
+    """Delay before the next try after `failures` consecutive failures (>= 1): doubling, capped."""
+    delay: timedelta = RETRY_FIRST * (2 ** min(max(failures - 1, 0), 16))
+    return min(delay, RETRY_MAX)
+
+
+async def _owner_school(actor: Actor, resource_id: str | None, site_id: str | None) -> str:
+    if (resource_id is None) == (site_id is None):
+        raise _invalid("resource_id", "give exactly one of resource_id and site_id")
+    if resource_id is not None:
+        res = await get_resource(valid_id(resource_id))
+        if res is None or not can_see_resource(actor, res.resource):
+            raise NotFound("no such resource")
+        school_id = res.resource.school_id
+    else:
+        site = await get_site(valid_id(site_id))
+        if site is None:
+            raise NotFound("no such site")
+        school_id = site.school_id
+    if not can_manage_school(actor, school_id):
+        raise NotAllowed("only the school's facility managers manage its calendar imports")
+    return school_id
+
+
+async def create_import(
+    actor: Actor, *, kind: str, now: datetime, resource_id: str | None = None,
+    site_id: str | None = None, url: str | None = None, ics: str | None = None,
+    policy: FetchPolicy | None = None,
+) -> ImportView:
+    """Attach an ICS URL or upload to a resource or a site (exactly one of each pair, else
+    RuleViolation) and fetch it at once. An upload that is no calendar is refused (422); a URL
+    that fails is kept with status `error`. Facility managers of the school only."""
+    if kind not in KINDS:
+        raise _invalid("kind", "kind must be timetable or holidays")
+    if (url is None) == (ics is None):
+        raise _invalid("url", "give exactly one of url and ics")
+    school_id = await _owner_school(actor, resource_id, site_id)
+    if url is not None:
+        try:
+            url = normalise_url(url)
+        except ValueError as exc:
+            raise _invalid("url", str(exc)) from None
+    if ics is not None:
+        if len(ics.encode("utf-8")) > DEFAULT_MAX_BYTES:
+            raise _invalid("ics", "the calendar is larger than 5 MB")
+        try:
+            await asyncio.to_thread(parse_import, ics, window_at(now), kind=kind)
+        except IcsFormatError as exc:
+            raise _invalid("ics", str(exc), "not_a_calendar") from None
+    import_id = await store.insert_import(
+        school_id=school_id, site_id=None if site_id is None else valid_id(site_id),
+        resource_id=None if resource_id is None else valid_id(resource_id), kind=kind, url=url,
+        ics=ics, now=now, locked_until=now + LEASE,
+    )
+    return _view(await sync(import_id, now, policy=policy))
+
+
+async def _managed(actor: Actor, import_id: str) -> ImportRecord:
+    rec = await store.get_import(valid_id(import_id))
+    if rec is None or not can_manage_school(actor, rec.school_id):
+        raise NotFound("no such calendar import")
+    return rec
+
+
+async def list_imports(actor: Actor, *, school_id: str | None = None) -> list[ImportView]:
+    """The sources of the schools the actor manages (admins: all), or of `school_id`."""
+    if school_id is not None:
+        if not can_manage_school(actor, valid_id(school_id)):
+            raise NotAllowed("only the school's facility managers see its calendar imports")
+        schools: list[str] | None = [valid_id(school_id)]
+    elif actor.is_admin:
+        schools = None
+    elif actor.managed_school_ids:
+        schools = sorted(actor.managed_school_ids)
+    else:
+        raise NotAllowed("only facility managers see calendar imports")
+    return [_view(r) for r in await store.list_imports(schools)]
+
+
+async def get_import(actor: Actor, import_id: str) -> ImportView:
+    return _view(await _managed(actor, import_id))
+
+
+async def delete_import(actor: Actor, import_id: str) -> None:
+    """Remove the source and every closure it made."""
+    rec = await _managed(actor, import_id)
+    async with transaction():
+        await store.delete_import(rec.id)
+
+
+async def refresh_import(
+    actor: Actor, import_id: str, now: datetime, *, force: bool = False,
+    policy: FetchPolicy | None = None,
+) -> ImportView:
+    """Fetch now; when another process is fetching this source, answer its current state.
+    `force` accepts a source that became empty or much smaller."""
+    rec = await _managed(actor, import_id)
+    if not await store.claim(rec.id, now, now + LEASE):
+        return _view(rec)
+    return _view(await sync(rec.id, now, force=force, policy=policy))
+
+
+async def sync(
+    import_id: str, now: datetime, *, force: bool = False, policy: FetchPolicy | None = None
+) -> ImportRecord:
+    """Fetch and apply one source whose lease the caller holds; returns its new state."""
+    rec = await store.get_import(import_id)
+    if rec is None:
+        raise NotFound("no such calendar import")
+    try:
+        await _sync(rec, now, force, policy)
+    except BaseException:
+        await store.release(rec.id)
+        raise
+    found = await store.get_import(rec.id)
+    if found is None:  # deleted while fetching
+        raise NotFound("no such calendar import")
+    return found
+
+
+async def _sync(rec: ImportRecord, now: datetime, force: bool, policy: FetchPolicy | None) -> None:
+    source = masked_url(rec.url) if rec.url else "upload"
+    etag = last_modified = None
+    try:
+        if rec.url is not None:
+            fresh = rec.last_success_at is not None and now - rec.last_success_at < FULL_FETCH_AFTER
+            conditional = fresh and rec.content_hash is not None
+            fetched = await fetch_ics(
+                rec.url, etag=rec.etag if conditional else None,
+                last_modified=rec.last_modified if conditional else None, policy=policy,
+            )
+            etag, last_modified = fetched.etag, fetched.last_modified
+            if fetched.not_modified:
+                await store.mark_success(
+                    rec.id, now=now, events=rec.events, content_hash=rec.content_hash,
+                    etag=etag, last_modified=last_modified, next_fetch_at=now + PERIOD,
+                )
+                return
+            body: bytes | str = fetched.body
+        else:
+            body = await store.uploaded_body(rec.id) or ""
+        window = window_at(now)
+        events = await asyncio.to_thread(
+            parse_import, body, window, tz=rec.timezone, kind=rec.kind
+        )
+        if not force:
+            _check_plausible(len(events), await store.closures_in(rec.id, window))
+    except (FetchError, IcsFormatError, ValueError) as exc:
+        failures = rec.failures + 1
+        log.warning("calendar import %s (%s) failed %d×: %s", rec.id, source, failures, exc)
+        await store.mark_failure(
+            rec.id, now=now, error=str(exc), next_fetch_at=now + backoff(failures)
+        )
+        return
+    await _apply(rec, events, now, etag, last_modified)
+
+
+def _check_plausible(found: int, previous: int) -> None:
+    """Refuse a result that would silently wipe closures: empty after non-empty, or far fewer
+    events than the last good fetch still has in the window (natural expiry is not counted)."""
+    if previous and not found:
+        raise ValueError(
+            f"the source is suddenly empty; keeping the {previous} events of the last good fetch"
+        )
+    if previous >= SHRINK_MIN and found < previous * (1 - SHRINK_RATIO):
+        raise ValueError(
+            f"the source suddenly has {found} events instead of {previous}; keeping the last "
+            "good ones (refresh with force to accept)"
+        )
+
+
+async def _apply(
+    rec: ImportRecord, events: list[ImportedEvent], now: datetime,
+    etag: str | None, last_modified: str | None,
+) -> None:
+    fingerprint = content_fingerprint(events)
+    next_at = now + (PERIOD if rec.url else UPLOAD_PERIOD)
+    async with transaction():
+        if fingerprint != rec.content_hash:
+            await store.replace_closures(
+                rec, KINDS[rec.kind], [(e.interval, e.summary) for e in events]
+            )
+        await store.mark_success(
+            rec.id, now=now, events=len(events), content_hash=fingerprint, etag=etag,
+            last_modified=last_modified, next_fetch_at=next_at,
+        )
+    if fingerprint != rec.content_hash:
+        log.info("calendar import %s: %d closures", rec.id, len(events))
+
+
+async def refresh_due(
+    now: datetime, *, limit: int = 50, concurrency: int = 4, policy: FetchPolicy | None = None
+) -> int:
+    """Fetch sources whose `next_fetch_at` has come, each claimed by one process; returns how
+    many were fetched. Meant for the background job."""
+    done = 0
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(import_id: str) -> None:
+        nonlocal done
+        async with gate:
+            try:
+                await sync(import_id, now, policy=policy)
+                done += 1
+            except NotFound:
+                pass  # deleted meanwhile
+            except Exception:
+                log.exception("calendar import %s: unexpected failure", import_id)
+
+    tasks = []
+    for _ in range(limit):
+        claimed = await store.claim_due(now, now + LEASE)
+        if claimed is None:
+            break
+        tasks.append(asyncio.create_task(one(claimed)))
+    await asyncio.gather(*tasks)
+    return done

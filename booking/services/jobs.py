@@ -1,0 +1,64 @@
+"""Background jobs, safe with several processes on one database (DESIGN §8).
+
+`run_due_jobs(now, holder)` is called periodically by every process. Each job takes a lease in
+`job_locks` for its period, so it runs once per period across processes; the calendar re-fetch
+additionally claims each source separately (`imports_store.claim_due`), so even overlapping runs
+never fetch one source twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from booking.db.jobs_store import claim_job
+from booking.services import bookings, imports
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    period: timedelta
+    run: Callable[[datetime], Awaitable[int]]
+
+
+async def _expire(now: datetime) -> int:
+    return await bookings.expire_pending(now)
+
+
+async def _refetch(now: datetime) -> int:
+    return await imports.refresh_due(now)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("expire_pending", timedelta(minutes=1), _expire),
+    Job("refresh_calendar_imports", timedelta(minutes=1), _refetch),
+)
+
+
+def new_holder() -> str:
+    """A name for this process in `job_locks.holder`: host, pid and a random suffix."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def run_due_jobs(
+    now: datetime, holder: str, jobs: tuple[Job, ...] = JOBS
+) -> dict[str, int]:
+    """Run each job whose lease this process wins now; returns {job name: items handled}.
+    A failing job is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    for job in jobs:
+        try:
+            if not await claim_job(job.name, now, now + job.period, holder):
+                continue
+            done[job.name] = await job.run(now)
+        except Exception:
+            log.exception("background job %s failed", job.name)
+    return done
