@@ -1,0 +1,88 @@
+"""`labshare demo`: replace the database's contents with a believable, deterministic region."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+
+from booking.db.engine import current_engine
+from booking.db.tables import Claim, Occurrence, Organisation
+from booking.demo.bookings import BookingGenerator
+from booking.demo.calendar import DAY, local_day, local_epoch
+from booking.demo.catalogue import build_catalogue
+from booking.demo.writer import replace_all
+
+PASSWORD = "labshare-demo"
+ACCOUNTS: tuple[str, ...] = (
+    "admin@labshare.test",
+    "facility@roc-demo.test",
+    "planner@acme.test",
+    "planner@beta.test",
+    "coordinator@regio.test",
+)
+SEED = 2026
+PAST_WEEKS, COMING_WEEKS = 9, 8
+DEFAULT_PER_RESOURCE = 9
+"""Bookings per resource: a few hundred in the default region (~70 resources)."""
+SCALED_PER_RESOURCE = 80
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What `create_demo` wrote."""
+
+    organisations: int
+    schools: int
+    sites: int
+    resources: int
+    companies: int
+    users: int
+    closures: int
+    bookings: int
+    occurrences: int
+    claims: int
+    statuses: dict[str, int]
+    accounts: tuple[str, ...] = ACCOUNTS
+    password: str = PASSWORD
+
+
+async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSummary:
+    """Delete every row in the current engine's database, then create the demo region.
+
+    `resources` grows the region to about that many resources with ~80 bookings each (the
+    default has ~70 resources and a few hundred bookings). `now` must be aware; bookings lie
+    in the weeks around its local (Europe/Amsterdam) day. Migrations must have run.
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be time-zone aware")
+    now = now.astimezone(UTC).replace(microsecond=0)
+    rng = random.Random(SEED)
+    today = local_day(now)
+    first_day, days = today - PAST_WEEKS * 7 * DAY, (PAST_WEEKS + COMING_WEEKS) * 7
+    last_day = first_day + (days - 1) * DAY
+    password_hash = PasswordHasher().hash(PASSWORD)  # once: argon2 is slow by design
+    cat = build_catalogue(rng, now, first_day, last_day, password_hash, resources)
+    generator = BookingGenerator(
+        rng, cat, int(now.timestamp()), first_day, days, local_epoch(first_day, 0)
+    )
+    per_resource = DEFAULT_PER_RESOURCE if resources is None else SCALED_PER_RESOURCE
+    generator.generate(per_resource)
+    generator.write()
+    await replace_all(current_engine(), cat.data)
+    data = cat.data
+    return DemoSummary(
+        organisations=data.count(Organisation),
+        schools=len(cat.school_ids),
+        sites=cat.site_count,
+        resources=len(cat.resources),
+        companies=len(cat.companies),
+        users=cat.user_count,
+        closures=cat.closure_count,
+        bookings=sum(generator.statuses.values()),
+        occurrences=data.count(Occurrence),
+        claims=data.count(Claim),
+        statuses=dict(sorted(generator.statuses.items())),
+    )

@@ -1,0 +1,145 @@
+"""Bulk loading: replace every table's rows in one transaction, fast on SQLite and PostgreSQL.
+
+Rows are tuples in a fixed column order of plain Python values as Piccolo would pass them
+(UUID, aware UTC datetime, Decimal, date, bool, JSON as text). SQLite gets them through the
+sqlite3 adapters Piccolo registers (so text shapes match Piccolo's); PostgreSQL through COPY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+from piccolo.columns import ForeignKey
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.table import Table
+
+from booking.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from booking.db.tables import ALL_TABLES
+
+CHUNK = 2000
+
+
+def column_names(table: type[Table]) -> tuple[str, ...]:
+    return tuple(c._meta.db_column_name for c in table._meta.columns)
+
+
+@dataclass(slots=True)
+class Batch:
+    """The rows for one table, each a tuple in `columns` order."""
+
+    table: type[Table]
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class Dataset:
+    """Rows for every table, inserted in `ALL_TABLES` order (rows in the order added)."""
+
+    def __init__(self) -> None:
+        self.batches: dict[type[Table], Batch] = {}
+
+    def batch(self, table: type[Table], columns: Sequence[str] | None = None) -> Batch:
+        """The batch of `table`; `columns` (default: all, in table order) must name every column."""
+        found = self.batches.get(table)
+        if found is None:
+            cols = tuple(columns) if columns is not None else column_names(table)
+            if sorted(cols) != sorted(column_names(table)):
+                raise ValueError(f"{table._meta.tablename}: columns {cols} do not match the table")
+            found = self.batches[table] = Batch(table, cols)
+        elif columns is not None and tuple(columns) != found.columns:
+            raise ValueError(f"{table._meta.tablename}: columns differ between calls")
+        return found
+
+    def add(self, table: type[Table], **values: Any) -> None:
+        """One row given by column name; every column must be given."""
+        batch = self.batch(table)
+        if len(values) != len(batch.columns):
+            missing = set(batch.columns) ^ set(values)
+            raise ValueError(f"{table._meta.tablename}: give exactly the columns, not {missing}")
+        batch.rows.append(tuple(values[c] for c in batch.columns))
+
+    def count(self, table: type[Table]) -> int:
+        batch = self.batches.get(table)
+        return len(batch.rows) if batch else 0
+
+
+def _chunks(rows: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    for i in range(0, len(rows), CHUNK):
+        yield rows[i : i + CHUNK]
+
+
+def _self_references(table: type[Table]) -> list[str]:
+    """Nullable foreign keys of `table` to itself (cleared before deleting its rows)."""
+    return [
+        c._meta.db_column_name
+        for c in table._meta.columns
+        if isinstance(c, ForeignKey)
+        and c._meta.null
+        and c._foreign_key_meta.resolved_references is table
+    ]
+
+
+async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
+    conn = await aiosqlite.connect(**engine.connection_kwargs)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in reversed(ALL_TABLES):
+                name = table._meta.tablename
+                for column in _self_references(table):
+                    await conn.execute(f'UPDATE "{name}" SET "{column}" = NULL')
+                await conn.execute(f'DELETE FROM "{name}"')
+            for table in ALL_TABLES:
+                batch = data.batches.get(table)
+                if not batch or not batch.rows:
+                    continue
+                cols = ", ".join(f'"{c}"' for c in batch.columns)
+                marks = ", ".join("?" for _ in batch.columns)
+                sql = f'INSERT INTO "{table._meta.tablename}" ({cols}) VALUES ({marks})'
+                for chunk in _chunks(batch.rows):
+                    await conn.executemany(sql, chunk)
+            await conn.execute("COMMIT")
+        except BaseException:
+            with suppress(Exception):
+                await conn.execute("ROLLBACK")
+            raise
+    finally:
+        await conn.close()
+
+
+async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
+    pool = engine.pool
+    conn: Any = await (pool.acquire() if pool is not None else engine.get_new_connection())
+    try:
+        async with conn.transaction():
+            names = ", ".join(f'"{t._meta.tablename}"' for t in reversed(ALL_TABLES))
+            await conn.execute(f"TRUNCATE TABLE {names}")
+            for table in ALL_TABLES:
+                batch = data.batches.get(table)
+                if batch and batch.rows:
+                    await conn.copy_records_to_table(
+                        table._meta.tablename, records=batch.rows, columns=list(batch.columns)
+                    )
+    finally:
+        if pool is not None:
+            await pool.release(conn)
+        else:
+            await conn.close()
+
+
+async def replace_all(engine: Engine[Any], data: Dataset) -> None:
+    """Delete every row of every table and insert `data`, all in one transaction."""
+    if isinstance(engine, SQLiteEngine):
+        await _replace_sqlite(engine, data)
+    elif isinstance(engine, PostgresEngine):
+        await _replace_postgres(engine, data)
+    else:
+        raise TypeError(f"unsupported engine {type(engine).__name__}")
