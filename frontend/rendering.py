@@ -43,20 +43,21 @@ async def current_actor(request: Request[Any, Any, Any]) -> Actor:
 
 
 async def current_user(request: Request[Any, Any, Any]) -> Any:
-    """The signed-in user (with `name`, `email`) or None."""
+    """The signed-in user (with `name`, `email`) or None; cached on `request.state`."""
+    if hasattr(request.state, "page_user"):
+        return request.state.page_user
     from api.auth import get_user
 
-    return await _maybe(get_user(request))
+    user = await _maybe(get_user(request))
+    request.state.page_user = user
+    return user
 
 
-async def csrf_value(request: Request[Any, Any, Any]) -> str:
-    """The CSRF token the forms of this page must post back as `_csrf` ("" when not signed in)."""
+def csrf_value(request: Request[Any, Any, Any]) -> str:
+    """The CSRF token the forms of this page must post back as `_csrf` ("" for visitors)."""
     from api.auth import csrf_token
 
-    try:
-        return str(await _maybe(csrf_token(request)) or "")
-    except Exception:  # no session yet: forms of visitors are checked differently by the API
-        return ""
+    return str(csrf_token(request) or "")
 
 
 def navigation(actor: Actor) -> list[NavItem]:
@@ -79,8 +80,36 @@ def organisation_label(actor: Actor) -> str:
 
 def login_url(request: Request[Any, Any, Any]) -> str:
     """The sign-in page, returning to the current page (path and query) afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return "/login?next=" + quote(target, safe="")
+    return "/login?next=" + quote(current_path(request), safe="")
+
+
+def shared_context(
+    request: Request[Any, Any, Any], actor: Actor, user: Any, section: str = ""
+) -> dict[str, Any]:
+    """The layout's variables; `render` adds the flashes and the CSRF token."""
+    return {
+        "request": request,
+        "locale": request_locale(request),
+        "actor": actor,
+        "user": user,
+        "organisation": organisation_label(actor),
+        "nav": navigation(actor),
+        "section": section,
+        "flashes": [],
+        "csrf": csrf_value(request),
+        "current_url": current_path(request),
+    }
+
+
+def current_path(request: Request[Any, Any, Any]) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A local path to return to after signing in; anything else (other hosts) gives `default`."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
 
 
 async def render(
@@ -98,18 +127,8 @@ async def render(
     actor = await current_actor(request)
     user = await current_user(request) if not actor.is_anonymous else None
     flashes = read_flashes(request)
-    shared = {
-        "request": request,
-        "locale": request_locale(request),
-        "actor": actor,
-        "user": user,
-        "organisation": organisation_label(actor),
-        "nav": navigation(actor),
-        "section": section,
-        "flashes": flashes,
-        "csrf": await csrf_value(request) if user is not None else "",
-        "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-    }
+    shared = shared_context(request, actor, user, section)
+    shared["flashes"] = flashes
     return Template(
         template_name,
         context={**shared, **context},

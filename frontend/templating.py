@@ -9,14 +9,14 @@ serves all requests). Filters take an aware instant plus the IANA zone it is sho
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -142,6 +142,17 @@ def filter_duration(ctx: Context, minutes: int) -> str:
 
 
 @pass_context
+def filter_days(ctx: Context, days: int) -> str:
+    """A horizon in words: "6 maanden", "2 weken", "10 dagen" (exact below two months)."""
+    days = int(days)
+    if days >= 60 or days % 7 == 0:
+        return format_timedelta(timedelta(days=days), threshold=1.0, locale=_babel(ctx))
+    return translations(context_locale(ctx)).ngettext("%(num)d day", "%(num)d days", days) % {
+        "num": days
+    }
+
+
+@pass_context
 def filter_reason(ctx: Context, reason: Reason) -> str:
     """A domain `Reason` as a sentence in the reader's language."""
     return reason_message(reason, context_locale(ctx))
@@ -178,6 +189,7 @@ def configure_environment(env: Environment) -> None:
         money=filter_money,
         number=filter_number,
         duration=filter_duration,
+        days=filter_days,
         reason=filter_reason,
     )
     env.globals.update(csrf_field=global_csrf_field, asset=asset)

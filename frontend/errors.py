@@ -1,0 +1,76 @@
+"""Error pages that help: 404 (with a search and the way back) and 403 (sign in as someone else).
+
+`PAGE_EXCEPTION_HANDLERS` goes on the routers of the pages, so errors raised while rendering a
+page answer HTML; `html_error(request, status)` is for the app's own handlers (unknown URLs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
+
+from booking.domain.errors import NotAllowed, NotFound
+from booking.domain.roles import ANONYMOUS, Actor
+from frontend.rendering import login_url, shared_context
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """True for browser page requests (not the JSON API, the feeds or the schema)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/feeds/", "/schema", "/static/")):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "*/*" in accept or not accept
+
+
+def html_error(request: Request[Any, Any, Any], status: int) -> Response[Any]:
+    """The error page for `status` (404, 403; anything else shows the generic page)."""
+    actor = getattr(request.state, "page_actor", None)
+    actor = actor if isinstance(actor, Actor) else ANONYMOUS
+    user = getattr(request.state, "page_user", None)
+    name = {404: "errors/404.html", 403: "errors/403.html"}.get(status, "errors/error.html")
+    context = shared_context(request, actor, user)
+    context.update(status=status)
+    return Template(name, context=context, status_code=status)
+
+
+def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return html_error(request, 404)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    actor = getattr(request.state, "page_actor", None)
+    if actor is None or getattr(actor, "is_anonymous", True):
+        return Redirect(login_url(request), status_code=303)
+    return html_error(request, 403)
+
+
+def _unauthenticated(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Redirect(login_url(request), status_code=303)
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 403:
+        return _forbidden(request, exc)
+    if exc.status_code == 401:
+        return _unauthenticated(request, exc)
+    return html_error(request, exc.status_code)
+
+
+PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    NotFound: _not_found,
+    NotFoundException: _not_found,
+    NotAllowed: _forbidden,
+    PermissionDeniedException: _forbidden,
+    NotAuthorizedException: _unauthenticated,
+    HTTPException: _http,
+}

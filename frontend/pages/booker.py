@@ -1,0 +1,152 @@
+"""Company bookers: the booking form with its check step, the result, and "my bookings"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.response import Template
+
+from api.clock import now_of
+from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
+from booking.domain.localtime import local_date
+from booking.domain.roles import Actor
+from booking.services import bookings, catalogue
+from booking.services.views import BookingView, ResourceView
+from frontend.booking_form import BookingForm, company_of, prefill_end, quote, to_request
+from frontend.errors import PAGE_EXCEPTION_HANDLERS
+from frontend.flash import Flash
+from frontend.forms import FormErrors, parse_date
+from frontend.my_bookings import my_bookings, my_bookings_routes, require_booker
+from frontend.rendering import redirect, render
+from frontend.templating import request_locale
+
+_FIELDS = {
+    "organisation_id": "organisation_id", "title": "title", "start": "start", "end": "end",
+    "recurrence.rrule": "weeks",
+}
+"""Service field names → form fields, so such a refusal is shown next to its field."""
+
+
+async def _extras(actor: Actor, resource: ResourceView) -> list[ResourceView]:
+    """The equipment of a lab that may be added to its booking as a bundle."""
+    found: list[ResourceView] = []
+    for child in resource.children if resource.kind == "lab" else []:
+        try:
+            found.append(await catalogue.get_resource(actor, child))
+        except NotFound:
+            continue
+    return found
+
+
+async def _form_page(
+    request: Request[Any, Any, Any], actor: Actor, resource: ResourceView, values: BookingForm,
+    *, errors: dict[str, str] | None = None, status_code: int = 200, **extra: Any,
+) -> Template:
+    companies = [
+        (m.organisation_id, m.organisation_name) for m in actor.memberships
+        if m.organisation_id in actor.company_ids
+    ]
+    return await render(
+        request, "booker/book.html", section="catalogue", status_code=status_code,
+        day=parse_date(values.date, "date", {}),
+        resource=resource, values=values, errors=errors or {}, companies=companies,
+        extras=await _extras(actor, resource), **extra,
+    )
+
+
+@get("/book", name="book", include_in_schema=False)
+async def book_form(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The booking form, prefilled from a free slot of the week view."""
+    actor = await require_booker(request)
+    if not isinstance(actor, Actor):
+        return actor
+    values = BookingForm.from_query(dict(request.query_params))
+    if not values.resource_id:
+        return redirect(request, "/resources", Flash("First choose a lab or machine.", "info"))
+    resource = await catalogue.get_resource(actor, values.resource_id)
+    if not values.date:
+        values.date = local_date(now_of(request), resource.timezone).isoformat()
+    return await _form_page(request, actor, resource, prefill_end(values, resource))
+
+
+@post("/book", name="book.submit", include_in_schema=False, status_code=200)
+async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    """`action=check` shows price and reasons; `action=confirm` books (series: per week)."""
+    actor = await require_booker(request)
+    if not isinstance(actor, Actor):
+        return actor
+    form = await request.form()
+    values = BookingForm.from_post(form)
+    resource = await catalogue.get_resource(actor, values.resource_id)
+    errors = FormErrors(request_locale(request))
+    req = to_request(values, resource, errors)
+    if req is None:
+        return await _form_page(request, actor, resource, values, errors=errors, status_code=422)
+    now = now_of(request)
+    chosen = [r for r in await _extras(actor, resource) if r.id in values.extras]
+    try:
+        company_of(actor, req)
+        if form.get("action") != "confirm":
+            checked = await quote(actor, req, [resource, *chosen], now)
+            return await _form_page(request, actor, resource, values, quote=checked)
+        result = await bookings.create_booking(actor, req, now, idempotency_key=values.idem)
+    except RuleViolation as exc:
+        field = _FIELDS.get(exc.field_name or "")
+        if field:
+            errors.add(field, exc.reasons[0].message)
+        return await _form_page(
+            request, actor, resource, values, errors=errors, status_code=422,
+            refused=exc.reasons,
+        )
+    except Conflict:
+        return await _form_page(
+            request, actor, resource, values, status_code=409, conflict=True,
+        )
+    booking = result.booking
+    if booking is None:  # a repeated submit of the same form: the first one counts
+        return redirect(request, "/my-bookings", Flash("This booking was already made.", "info"))
+    if booking.occurrences and len(booking.occurrences) > 1:
+        return await render(
+            request, "booker/series_result.html", section="bookings", status_code=201,
+            booking=booking, resource=resource,
+        )
+    return redirect(request, "/my-bookings", _booked_message(booking, resource))
+
+
+def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:
+    params: dict[str, str | int] = {"title": booking.title, "name": resource.name}
+    if booking.status == "pending":
+        return Flash(
+            "Request sent: “%(title)s” at %(name)s. The school will approve or decline it.",
+            "info", params,
+        )
+    return Flash("Booked: “%(title)s” at %(name)s. It is in your calendar feed too.", params=params)
+
+
+@get("/bookings/{booking_id:str}", name="booking", include_in_schema=False)
+async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+    actor = await require_booker(request)
+    if not isinstance(actor, Actor):
+        return actor
+    booking = await bookings.get_booking(actor, booking_id)
+    names = {}
+    for rid in booking.resource_ids:
+        try:
+            names[rid] = (await catalogue.get_resource(actor, rid)).name
+        except (NotFound, NotAllowed):
+            names[rid] = "—"
+    return await render(
+        request, "booker/booking.html", section="bookings", booking=booking, names=names,
+        now=now_of(request),
+    )
+
+
+ROUTES: list[Any] = [
+    Router(
+        path="/",
+        route_handlers=[book_form, book_submit, booking_page, my_bookings, *my_bookings_routes],
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+]
