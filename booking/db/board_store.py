@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from booking.db.engine import is_sqlite
 from booking.db.sql import epoch, fetch, fetch_one, utc
 
 
@@ -36,18 +37,17 @@ class ResourceRow:
 
 @dataclass(frozen=True, slots=True)
 class HeldRow:
-    """One occurrence of an active booking as held on one resource of the school."""
+    """One occurrence of an active booking as held on one resource of the school; `start_s` and
+    `end_s` are the occurrence's epoch seconds (buffers not included)."""
 
     resource_id: str
     booking_id: str
-    start: datetime
-    end: datetime
+    start_s: int
+    end_s: int
     status: str
     title: str
     organisation_name: str
-    students: int
-    employees: int
-    direct: bool  # False: held because the booking took the whole lab this equipment sits in
+    participants: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,43 +81,49 @@ async def load_school(school_id: str) -> SchoolRow | None:
 async def load_resources(school_id: str) -> list[ResourceRow]:
     """Every resource of the school with its site, ordered by site name then name."""
     rows = await fetch(
-        "SELECT r.id, r.name, r.kind, r.parent, r.capacity, r.site, s.name AS site_name, "
-        "s.timezone FROM resources r JOIN sites s ON s.id = r.site "
+        "SELECT CAST(r.id AS TEXT) AS id, r.name, r.kind, CAST(r.parent AS TEXT) AS parent, "
+        "r.capacity, CAST(r.site AS TEXT) AS site, s.name AS site_name, s.timezone "
+        "FROM resources r JOIN sites s ON s.id = r.site "
         "WHERE r.school = $1 ORDER BY s.name, s.id, r.name, r.id",
         school_id,
     )
     return [
         ResourceRow(
-            str(r["id"]), r["name"], r["kind"], None if r["parent"] is None else str(r["parent"]),
-            int(r["capacity"]), str(r["site"]), r["site_name"], r["timezone"],
+            r["id"], r["name"], r["kind"], r["parent"], int(r["capacity"]), r["site"],
+            r["site_name"], r["timezone"],
         )
         for r in rows
     ]
 
 
+def _epoch_of(column: str) -> str:
+    """SQL for a timestamp column's whole epoch seconds (no datetime parsing in Python)."""
+    if is_sqlite():
+        return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+
+
 async def load_held(school_id: str, start: datetime, end: datetime) -> list[HeldRow]:
     """Active claims on the school's resources that reach into `[start, end)`, with their
     occurrence's times and the booking's company. Claims include buffers, so the window test on
-    them is a superset; the caller clips the occurrence times."""
+    them is a superset; the caller clips the occurrence times. Ids are cast to text in SQL, so
+    no row goes through a UUID or datetime converter."""
     rows = await fetch(
-        "SELECT c.resource, c.booking, o.starts_at, o.ends_at, b.status, b.title, "
-        "org.name AS org_name, b.students, b.employees, "
-        "EXISTS (SELECT 1 FROM booking_resources br "
-        "        WHERE br.booking = c.booking AND br.resource = c.resource) AS direct "
+        "SELECT CAST(c.resource AS TEXT) AS resource, CAST(c.booking AS TEXT) AS booking, "
+        f"{_epoch_of('o.starts_at')} AS start_s, {_epoch_of('o.ends_at')} AS end_s, "
+        "b.status, b.title, org.name AS org_name, b.students + b.employees AS people "
         "FROM resources r "
         "JOIN claims c ON c.resource = r.id AND c.active AND c.end_s > $2 AND c.start_s < $3 "
         "JOIN occurrences o ON o.id = c.occurrence "
         "JOIN bookings b ON b.id = c.booking "
         "JOIN organisations org ON org.id = b.organisation "
-        "WHERE r.school = $1 AND b.status IN ('pending', 'confirmed') "
-        "ORDER BY o.starts_at",
+        "WHERE r.school = $1 AND b.status IN ('pending', 'confirmed')",
         school_id, epoch(start), epoch(end),
     )
     return [
         HeldRow(
-            str(r["resource"]), str(r["booking"]), r["starts_at"], r["ends_at"], r["status"],
-            r["title"] or "", r["org_name"], int(r["students"]), int(r["employees"]),
-            bool(r["direct"]),
+            r["resource"], r["booking"], int(r["start_s"]), int(r["end_s"]), r["status"],
+            r["title"] or "", r["org_name"], int(r["people"]),
         )
         for r in rows
     ]

@@ -10,14 +10,16 @@ spans every day of the window side by side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from booking.db import board_store
 from booking.db.board_store import ClosureRow, HeldRow, ResourceRow
+from booking.db.sql import from_epoch
 from booking.domain.errors import NotFound
-from booking.domain.localtime import local_date, local_instant, zone
+from booking.domain.localtime import local_instant, zone
 from booking.domain.roles import Actor
 
 DEFAULT_FIRST_MINUTE = 7 * 60
@@ -30,15 +32,15 @@ class BoardBlock:
     """A booking or closure piece within one day of the board.
 
     `left`/`width` are percentages of the row track; `starts_before`/`ends_after` say the item
-    continues beyond this piece (another day, or outside the shown hours). `start`/`end` are the
-    whole item's UTC instants.
+    continues beyond this piece (another day, or outside the shown hours). `start_s`/`end_s` are
+    the whole item's epoch seconds (`start`/`end` as UTC datetimes).
     """
 
     kind: str  # booking | closure
     left: float
     width: float
-    start: datetime
-    end: datetime
+    start_s: float  # epoch seconds
+    end_s: float
     local_start: str  # "HH:MM" in the board's zone, of the whole item
     local_end: str
     label: str  # company name, or the closure's reason
@@ -49,6 +51,14 @@ class BoardBlock:
     implied: bool = False  # held because the whole lab around this equipment was booked
     starts_before: bool = False
     ends_after: bool = False
+
+    @property
+    def start(self) -> datetime:
+        return from_epoch(int(self.start_s))
+
+    @property
+    def end(self) -> datetime:
+        return from_epoch(int(self.end_s))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,19 +157,21 @@ async def board(
 
 
 class _Days:
-    """Per-day local midnights of the window and a fast instant → local-minute conversion."""
+    """Per-day local midnights of the window and a fast instant → local-minute conversion.
+
+    On a day without a clock change local minutes are elapsed minutes since local midnight; on
+    the day of a change the zone is asked (wall clock: the repeated hour reads twice).
+    """
 
     def __init__(self, tz: str, first: date, days: int) -> None:
         self.tz = tz
-        self.first = first
         self.midnights = [
             local_instant(tz, first + timedelta(days=i), 0).timestamp() for i in range(days + 1)
         ]
         info = zone(tz)
-        offsets = [
-            datetime.fromtimestamp(m, info).utcoffset() for m in self.midnights
-        ]
+        offsets = [datetime.fromtimestamp(m, info).utcoffset() for m in self.midnights]
         self.steady = [offsets[i] == offsets[i + 1] for i in range(days)]
+        self._hhmm: dict[float, str] = {}
 
     def minute(self, index: int, at: float) -> float:
         """Local minutes since midnight of day `index` at epoch `at` (up to 1440 at its end)."""
@@ -169,19 +181,24 @@ class _Days:
         local = datetime.fromtimestamp(at, zone(self.tz))
         return local.hour * 60 + local.minute + local.second / 60
 
-    def span(self, start: float, end: float) -> Iterable[tuple[int, float, float]]:
+    def span(self, start: float, end: float) -> Iterator[tuple[int, float, float]]:
         """`(day, local start minute, local end minute)` for each day `[start, end)` touches."""
         mids = self.midnights
-        for i in range(len(mids) - 1):
-            if start < mids[i + 1] and end > mids[i]:
+        i = max(bisect_right(mids, start) - 1, 0)
+        while i < len(mids) - 1 and mids[i] < end:
+            if start < mids[i + 1]:
                 lo = self.minute(i, max(start, mids[i]))
                 hi = self.minute(i, min(end, mids[i + 1]))
                 yield i, lo, max(hi, lo)
+            i += 1
 
-
-def _hhmm(at: datetime, tz: str) -> str:
-    local = at.astimezone(zone(tz))
-    return f"{local.hour:02d}:{local.minute:02d}"
+    def hhmm(self, at: float) -> str:
+        """"HH:MM" on the local clock at epoch `at` (remembered: bookings share their hours)."""
+        text = self._hhmm.get(at)
+        if text is None:
+            local = datetime.fromtimestamp(at, zone(self.tz))
+            text = self._hhmm[at] = f"{local.hour:02d}:{local.minute:02d}"
+        return text
 
 
 def shown_minutes(pieces: Iterable[tuple[float, float]]) -> tuple[int, int]:
@@ -226,24 +243,27 @@ def layout(
     closures: list[ClosureRow],
     now: datetime,
 ) -> BoardView:
-    """Position held time and closures on the board (pure; the rows come from the store)."""
+    """Position held time and closures on the board (pure; the rows come from the store).
+
+    An equipment's claim counts as `implied` when the same booking also claims its lab: it is
+    held because the whole lab was booked.
+    """
     cal = _Days(tz, first, days)
-    held_pieces = [
-        (h, i, lo, hi)
-        for h in held
-        for i, lo, hi in cal.span(h.start.timestamp(), h.end.timestamp())
-    ]
+    held_pieces = [(h, i, lo, hi) for h in held for i, lo, hi in cal.span(h.start_s, h.end_s)]
     first_minute, last_minute = shown_minutes((lo, hi) for _, _, lo, hi in held_pieces)
-    shown = last_minute - first_minute
+    scale = 100 / (last_minute - first_minute) / days  # percent of the track per local minute
+    day_width = 100 / days
+    mids = cal.midnights
 
     def place(i: int, lo: float, hi: float) -> tuple[float, float, bool, bool] | None:
         a, b = max(lo, first_minute), min(hi, last_minute)
         if b <= a:
             return None
-        left = (i + (a - first_minute) / shown) / days * 100
-        width = max((b - a) / shown / days * 100, 0.0)
-        return round(left, 4), round(width, 4), lo < first_minute, hi > last_minute
+        left = i * day_width + (a - first_minute) * scale
+        return round(left, 3), round((b - a) * scale, 3), lo < first_minute, hi > last_minute
 
+    parent_of = {r.id: r.parent_id for r in resources}
+    claimed = {(h.booking_id, h.resource_id) for h in held}
     blocks: dict[str, list[BoardBlock]] = {r.id: [] for r in resources}
     pending: set[str] = set()
     confirmed: set[str] = set()
@@ -253,11 +273,12 @@ def layout(
             continue
         (pending if h.status == "pending" else confirmed).add(h.booking_id)
         left, width, cut_lo, cut_hi = spot
+        parent = parent_of.get(h.resource_id)
         blocks[h.resource_id].append(BoardBlock(
-            "booking", left, width, h.start, h.end, _hhmm(h.start, tz), _hhmm(h.end, tz),
-            h.organisation_name, h.status, h.booking_id, h.title, h.students + h.employees,
-            not h.direct, cut_lo or h.start.timestamp() < cal.midnights[i],
-            cut_hi or h.end.timestamp() > cal.midnights[i + 1],
+            "booking", left, width, h.start_s, h.end_s,
+            cal.hhmm(h.start_s), cal.hhmm(h.end_s), h.organisation_name, h.status, h.booking_id,
+            h.title, h.participants, parent is not None and (h.booking_id, parent) in claimed,
+            cut_lo or h.start_s < mids[i], cut_hi or h.end_s > mids[i + 1],
         ))
 
     site_closures: dict[str, list[BoardBlock]] = {}
@@ -269,10 +290,9 @@ def layout(
                 continue
             left, width, cut_lo, cut_hi = spot
             block = BoardBlock(
-                "closure", left, width, c.start, c.end, _hhmm(c.start, tz), _hhmm(c.end, tz),
-                c.reason, c.kind,
-                starts_before=cut_lo or start_s < cal.midnights[i],
-                ends_after=cut_hi or end_s > cal.midnights[i + 1],
+                "closure", left, width, start_s, end_s, cal.hhmm(start_s), cal.hhmm(end_s),
+                c.reason, c.kind, starts_before=cut_lo or start_s < mids[i],
+                ends_after=cut_hi or end_s > mids[i + 1],
             )
             if c.resource_id is not None:
                 if c.resource_id in blocks:
@@ -288,35 +308,45 @@ def layout(
             site_id, rows[0].site_name,
             [
                 BoardRow(r.id, r.name, r.kind, depth, r.capacity,
-                         sorted(blocks[r.id], key=lambda b: (b.kind != "closure", b.left)))
+                         sorted(blocks[r.id], key=_block_order))
                 for r, depth in order_rows(rows)
             ],
             site_closures.get(site_id, []),
         )
         for site_id, rows in by_site.items()
     ]
+    return BoardView(
+        school_id, school_name, tz, first, days, first_minute, last_minute, groups,
+        _ticks(first, days, first_minute, last_minute), _now_left(cal, now, scale, first_minute),
+        len(pending), len(confirmed - pending), len({c.id for c in closures}), len(resources),
+    )
 
+
+def _block_order(block: BoardBlock) -> tuple[bool, float]:
+    return block.kind != "closure", block.left
+
+
+def _ticks(first: date, days: int, first_minute: int, last_minute: int) -> list[BoardTick]:
+    """Hour lines of a day board, or one tick per day of a week board."""
     if days == 1:
-        ticks = [
-            BoardTick(f"{m // 60:02d}:00", round((m - first_minute) / shown * 100, 4), first)
+        shown = last_minute - first_minute
+        return [
+            BoardTick(f"{m // 60:02d}:00", round((m - first_minute) / shown * 100, 3), first)
             for m in range(first_minute, last_minute, 60)
         ]
-    else:
-        ticks = [
-            BoardTick(d.isoformat(), round(i / days * 100, 4), d)
-            for i, d in enumerate(first + timedelta(days=k) for k in range(days))
-        ]
-    now_left: float | None = None
-    now_s = now.timestamp()
-    if cal.midnights[0] <= now_s < cal.midnights[-1]:
-        index = (local_date(now, tz) - first).days
-        if 0 <= index < days:
-            m = cal.minute(index, now_s)
-            if first_minute <= m < last_minute:
-                now_left = round((index + (m - first_minute) / shown) / days * 100, 4)
+    return [
+        BoardTick(d.isoformat(), round(i / days * 100, 3), d)
+        for i, d in enumerate(first + timedelta(days=k) for k in range(days))
+    ]
 
-    closure_ids = {c.id for c in closures}
-    return BoardView(
-        school_id, school_name, tz, first, days, first_minute, last_minute, groups, ticks,
-        now_left, len(pending), len(confirmed - pending), len(closure_ids), len(resources),
-    )
+
+def _now_left(cal: _Days, now: datetime, scale: float, first_minute: int) -> float | None:
+    """Where `now` falls on the track, or None outside the window or the shown hours."""
+    at = now.timestamp()
+    i = bisect_right(cal.midnights, at) - 1
+    if not 0 <= i < len(cal.steady):
+        return None
+    m = cal.minute(i, at)
+    left = i * 100 / len(cal.steady) + (m - first_minute) * scale
+    day_end = (i + 1) * 100 / len(cal.steady)
+    return round(left, 3) if m >= first_minute and left < day_end else None
