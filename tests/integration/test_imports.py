@@ -236,3 +236,26 @@ async def test_a_job_runs_once_per_period_across_processes(db: Backend) -> None:
     assert await run_due_jobs(NOW + timedelta(seconds=30), "p9", job) == {}
     assert await run_due_jobs(NOW + timedelta(minutes=1), "p9", job) == {"test_job": 1}
     assert len(runs) == 2
+
+
+async def test_the_background_task_ticks_until_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api import background
+
+    ticks: list[str] = []
+
+    async def fake_run(now: datetime, holder: str) -> dict[str, int]:
+        ticks.append(holder)
+        return {}
+
+    monkeypatch.setattr(background, "run_due_jobs", fake_run)
+    monkeypatch.setenv("LABSHARE_JOB_TICK", "0.01")
+    start, stop = background.lifespan_hooks()
+    await start()
+    for _ in range(200):
+        if len(ticks) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await stop()
+    count = len(ticks)
+    await asyncio.sleep(0.05)
+    assert count >= 3 and len(ticks) == count and len(set(ticks)) == 1

@@ -1,0 +1,82 @@
+"""Background jobs in every app process: one asyncio task per process, started in the lifespan.
+
+Each tick calls `booking.services.jobs.run_due_jobs`, whose database leases make every job run
+once per period across all processes (ICS re-fetch, expiry of pending requests). Mount with
+`Litestar(lifespan=[<database lifespan>, background_lifespan])` — after the database, so the
+engine is open — or call the pair from `lifespan_hooks()`. `LABSHARE_BACKGROUND_JOBS=0` turns it
+off (tests, or a deployment that runs jobs elsewhere); `LABSHARE_JOB_TICK` sets the seconds
+between ticks (default 30, jittered so processes do not tick in step).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+
+from api.clock import system_clock
+from booking.services.jobs import new_holder, run_due_jobs
+
+log = logging.getLogger("labshare.jobs")
+
+
+def enabled() -> bool:
+    return os.environ.get("LABSHARE_BACKGROUND_JOBS", "1").strip().lower() not in (
+        "0", "false", "no", "off",
+    )
+
+
+def tick_seconds() -> float:
+    return float(os.environ.get("LABSHARE_JOB_TICK") or 30)
+
+
+async def run_forever(tick: float, holder: str, clock: Callable[[], Any] = system_clock) -> None:
+    """Run due jobs every `tick` seconds (±20 %) until cancelled; errors are logged, not fatal."""
+    await asyncio.sleep(random.uniform(0, tick))  # spread the processes' first ticks
+    while True:
+        try:
+            done = await run_due_jobs(clock(), holder)
+            if done:
+                log.info("background jobs: %s", done)
+        except Exception:
+            log.exception("background jobs tick failed")
+        await asyncio.sleep(tick * random.uniform(0.8, 1.2))
+
+
+def lifespan_hooks() -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    """(on_startup, on_shutdown) that start and stop this process's job task."""
+    task: asyncio.Task[None] | None = None
+
+    async def on_startup() -> None:
+        nonlocal task
+        if enabled() and task is None:
+            task = asyncio.create_task(run_forever(tick_seconds(), new_holder()),
+                                       name="labshare-jobs")
+
+    async def on_shutdown() -> None:
+        nonlocal task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            task = None
+
+    return on_startup, on_shutdown
+
+
+@asynccontextmanager
+async def background_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """A Litestar lifespan context running the job task while the app runs."""
+    start, stop = lifespan_hooks()
+    await start()
+    try:
+        yield
+    finally:
+        await stop()
