@@ -25,6 +25,7 @@ from api.auth import SESSION_COOKIE, AuthMiddleware
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
+from api.openapi import StrictStructSchemaPlugin
 from api.settings import Settings, get_settings
 from booking.db import engine as db_engine
 from booking.db.migrate import migrate
@@ -136,6 +137,7 @@ def create_app(
             await db_engine.close_engine(engine)
 
     extras = _frontend_extras()
+    extras["plugins"].insert(0, StrictStructSchemaPlugin())
     app = Litestar(
         route_handlers=[*discover_routes(route_packages), *extras.pop("route_handlers")],
         lifespan=[lifespan],

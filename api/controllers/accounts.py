@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
 
 from api.auth import (
     authenticate,
@@ -116,7 +117,7 @@ async def login(request: Request[Any, Any, Any], data: LoginIn) -> Response[MeOu
     "/api/v1/auth/logout",
     tags=["auth"],
     status_code=204,
-    responses=problems(403),
+    responses={204: ResponseSpec(None, description="Signed out"), **problems(403)},
     summary="End the cookie session (bearer tokens stay valid)",
 )
 async def logout(request: Request[Any, Any, Any]) -> Response[None]:
