@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import epoch, fetch, fetch_one, utc
+from booking.db.sql import epoch, fetch, fetch_one, placeholders, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +148,15 @@ async def load_closures(school_id: str, start: datetime, end: datetime) -> list[
         )
         for r in rows
     ]
+
+
+async def resource_counts(school_ids: list[str]) -> dict[str, int]:
+    """How many resources each of the schools has (schools without any are absent)."""
+    if not school_ids:
+        return {}
+    rows = await fetch(
+        "SELECT CAST(school AS TEXT) AS school, COUNT(*) AS n FROM resources "
+        f"WHERE school IN ({placeholders(len(school_ids))}) GROUP BY school",
+        *school_ids,
+    )
+    return {r["school"]: int(r["n"]) for r in rows}

@@ -21,6 +21,7 @@ from booking.db.sql import from_epoch
 from booking.domain.errors import NotFound
 from booking.domain.localtime import local_instant, zone
 from booking.domain.roles import Actor
+from booking.services.views import ClosureView
 
 DEFAULT_FIRST_MINUTE = 7 * 60
 DEFAULT_LAST_MINUTE = 20 * 60
@@ -350,3 +351,29 @@ def _now_left(cal: _Days, now: datetime, scale: float, first_minute: int) -> flo
     left = i * 100 / len(cal.steady) + (m - first_minute) * scale
     day_end = (i + 1) * 100 / len(cal.steady)
     return round(left, 3) if m >= first_minute and left < day_end else None
+
+
+async def school_closures(
+    actor: Actor, school_id: str, start: datetime, end: datetime
+) -> list[ClosureView]:
+    """Closures of the school's resources and sites overlapping `[start, end)`, by start, shown
+    in the school's zone. Raises NotFound as `board` does."""
+    if not may_view_board(actor, school_id):
+        raise NotFound("school")
+    school = await board_store.load_school(school_id)
+    if school is None:
+        raise NotFound("school")
+    return [
+        ClosureView(c.id, c.resource_id, c.site_id, c.start, c.end, c.reason, c.kind,
+                    school.timezone)
+        for c in await board_store.load_closures(school_id, start, end)
+    ]
+
+
+async def resource_counts(actor: Actor, school_ids: list[str]) -> dict[str, int]:
+    """Resources per school, for the schools the actor may see reports of (others left out)."""
+    allowed = [
+        s for s in school_ids
+        if actor.is_admin or s in actor.coordinated_school_ids or s in actor.staff_school_ids
+    ]
+    return await board_store.resource_counts(allowed)
