@@ -8,8 +8,8 @@ strings; only their SHA-256 is stored, and a token is shown once, when it is cre
 from __future__ import annotations
 
 import asyncio
-import math
 import hashlib
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass

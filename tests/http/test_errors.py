@@ -104,3 +104,22 @@ async def test_openapi_document(client: httpx.AsyncClient) -> None:
     assert "412" in cancel["responses"]
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "429" in login["responses"]
+
+
+def test_discovery_mounts_every_routes_module(settings: object) -> None:
+    """The full app (API controllers and pages) builds, and each ROUTES module is mounted."""
+    import importlib
+    import pkgutil
+
+    from api.app import ROUTE_PACKAGES, create_app
+
+    app = create_app(settings, own_engine=False)  # type: ignore[arg-type]
+    paths = {route.path for route in app.routes}
+    assert "/healthz" in paths and "/api/v1/bookings" in paths
+    for package_name in ROUTE_PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package_name}.{info.name}")
+            for handler in getattr(module, "ROUTES", None) or []:
+                for path in getattr(handler, "paths", ()):
+                    assert any(p.startswith(path.split("{")[0]) for p in paths), path
