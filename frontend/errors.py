@@ -32,14 +32,29 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in accept or "*/*" in accept or not accept
 
 
-def html_error(request: Request[Any, Any, Any], status: int) -> Response[Any]:
+def _known_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The actor already resolved for this request (by the page or the API's middleware)."""
+    for name in ("page_actor", "actor"):
+        actor = getattr(request.state, name, None)
+        if isinstance(actor, Actor):
+            return actor
+    return ANONYMOUS
+
+
+def _signed_in(request: Request[Any, Any, Any]) -> bool:
+    identity = getattr(request.state, "identity", None)
+    return getattr(identity, "user_id", None) is not None or not _known_actor(request).is_anonymous
+
+
+def html_error(
+    request: Request[Any, Any, Any], status: int, *, expired_form: bool = False
+) -> Response[Any]:
     """The error page for `status` (404, 403; anything else shows the generic page)."""
-    actor = getattr(request.state, "page_actor", None)
-    actor = actor if isinstance(actor, Actor) else ANONYMOUS
+    actor = _known_actor(request)
     user = getattr(request.state, "page_user", None)
     name = {404: "errors/404.html", 403: "errors/403.html"}.get(status, "errors/error.html")
     context = shared_context(request, actor, user)
-    context.update(status=status)
+    context.update(status=status, expired_form=expired_form)
     return Template(name, context=context, status_code=status)
 
 
@@ -48,10 +63,10 @@ def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 
 def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    actor = getattr(request.state, "page_actor", None)
-    if actor is None or getattr(actor, "is_anonymous", True):
+    if not _signed_in(request):
         return Redirect(login_url(request), status_code=303)
-    return html_error(request, 403)
+    expired = isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail)
+    return html_error(request, 403, expired_form=expired)
 
 
 def _unauthenticated(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_day_names,
+)
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -153,6 +159,12 @@ def filter_days(ctx: Context, days: int) -> str:
 
 
 @pass_context
+def filter_weekday(ctx: Context, weekday: int, width: str = "abbreviated") -> str:
+    """The name of ISO weekday `weekday` (1 = Monday): "ma" / "Mon", or with "wide" "maandag"."""
+    return str(get_day_names(width, locale=_babel(ctx))[(int(weekday) - 1) % 7])
+
+
+@pass_context
 def filter_reason(ctx: Context, reason: Reason) -> str:
     """A domain `Reason` as a sentence in the reader's language."""
     return reason_message(reason, context_locale(ctx))
@@ -190,6 +202,7 @@ def configure_environment(env: Environment) -> None:
         number=filter_number,
         duration=filter_duration,
         days=filter_days,
+        weekday=filter_weekday,
         reason=filter_reason,
     )
     env.globals.update(csrf_field=global_csrf_field, asset=asset)

@@ -201,3 +201,36 @@ def build_week(
         ]
         result.append(Day(day, shown, is_today=day == today))
     return Week(monday, result, first, last, tz)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningLine:
+    """Consecutive weekdays (1 = Monday) that share the same opening hours ("HH:MM–HH:MM")."""
+
+    first: int
+    last: int
+    spans: tuple[str, ...]
+
+
+def opening_lines(rules: Sequence[OpeningRule], monday: date) -> list[OpeningLine]:
+    """The weekly rules that apply in the week of `monday`, grouped for display:
+    "ma–do 08:00–17:00, 18:00–22:00", "vr 08:00–17:00"."""
+    def hhmm(t: time, closing: bool = False) -> str:
+        return "24:00" if closing and t == time(0) else t.strftime("%H:%M")
+
+    per_day: dict[int, tuple[str, ...]] = {}
+    for offset in range(DAYS):
+        day = monday + timedelta(days=offset)
+        spans = sorted(
+            (r.opens, r.closes) for r in rules if r.applies_on(day)
+        )
+        if spans:
+            per_day[day.isoweekday()] = tuple(f"{hhmm(o)}–{hhmm(c, True)}" for o, c in spans)
+    lines: list[OpeningLine] = []
+    for weekday in sorted(per_day):
+        spans = per_day[weekday]
+        if lines and lines[-1].spans == spans and lines[-1].last == weekday - 1:
+            lines[-1] = OpeningLine(lines[-1].first, weekday, spans)
+        else:
+            lines.append(OpeningLine(weekday, weekday, spans))
+    return lines

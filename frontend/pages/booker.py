@@ -121,7 +121,7 @@ def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:
             "Request sent: “%(title)s” at %(name)s. The school will approve or decline it.",
             "info", params,
         )
-    return Flash("Booked: “%(title)s” at %(name)s. It is in your calendar feed too.", params=params)
+    return Flash("Booked: “%(title)s” at %(name)s.", params=params)
 
 
 @get("/bookings/{booking_id:str}", name="booking", include_in_schema=False)

@@ -20,7 +20,7 @@ from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.forms import FormErrors, parse_date, parse_int
 from frontend.rendering import current_actor, render
 from frontend.templating import request_locale
-from frontend.weekview import build_week, monday_of, week_window
+from frontend.weekview import build_week, monday_of, opening_lines, week_window
 
 SEARCH_ZONE = "Europe/Amsterdam"
 """Dates typed in the catalogue's free-time filter are local dates of the Netherlands."""
@@ -164,7 +164,7 @@ async def resource_page(
     )
     return await render(
         request, "public/resource.html", section="catalogue",
-        resource=resource, week=grid, rules=rules,
+        resource=resource, week=grid, opening=opening_lines(rules, monday),
         related=await _related(actor, resource), this_week=monday_of(local_date(now, tz)),
     )
 

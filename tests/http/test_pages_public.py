@@ -1,0 +1,248 @@
+"""The public and booker pages over HTTP: language, filters, the DST week, sign-in, booking,
+the check step's reasons, cancelling with the shown version, CSRF, flashes, helpful errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from api.app import create_app
+from api.settings import Settings
+from booking.domain.intervals import Interval
+from booking.domain.roles import Role
+from booking.services import accounts, catalogue
+from tests.factories import make_company, make_resource, make_school, make_site, manager
+from tests.http.conftest import NOW
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def pages_app(settings: Settings) -> Litestar:
+    return create_app(
+        settings, clock=lambda: NOW, route_packages=("api.controllers", "frontend.pages"),
+        own_engine=False,
+    )
+
+
+@pytest.fixture
+async def web(pages_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=pages_app, client=("203.0.113.9", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def lab(db: Any) -> dict[str, str]:
+    school = await make_school(name="ROC Test")
+    site = await make_site(school_id=school, city="Eindhoven")
+    lab_id = await make_resource(
+        site_id=site, kind="lab", name="CNC-werkplaats", tags=["cnc"],
+        rates=[("standard", "100.00")], min_notice_minutes=48 * 60, max_advance_days=400,
+        min_duration_minutes=60, slot_minutes=30, hours=("08:00", "17:00"),
+    )
+    closed = await make_resource(site_id=site, kind="lab", name="Gesloten lab", tags=["cnc"],
+                                 hours=None)
+    company = await make_company(name="Acme Metaal BV")
+    await accounts.create_user(
+        email="planner@acme.test", name="Petra Planner", password=PASSWORD, now=NOW,
+        memberships=[(company, Role.BOOKER)],
+    )
+    return {"school": school, "lab": lab_id, "closed": closed, "company": company}
+
+
+async def sign_in(web: httpx.AsyncClient, email: str = "planner@acme.test") -> httpx.Response:
+    return await web.post("/login", data={"email": email, "password": PASSWORD, "next": ""})
+
+
+def csrf(web: httpx.AsyncClient) -> str:
+    return web.cookies.get("labshare_csrf") or ""
+
+
+def booking_form(lab_id: str, **changes: str) -> dict[str, str]:
+    form = {
+        "resource": lab_id, "date": "2026-03-10", "start": "10:00", "end": "12:00",
+        "title": "Omscholing CNC", "students": "2", "employees": "5", "action": "check",
+        "idem": "k-" + "-".join(f"{k}{v}" for k, v in sorted(changes.items())),
+    }
+    return {**form, **changes}
+
+
+async def test_home_is_dutch_by_default_and_english_by_choice(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    dutch = await web.get("/")
+    assert dutch.status_code == 200
+    assert '<html lang="nl">' in dutch.text and "Zo werkt het" in dutch.text
+    assert '<a class="skip-link" href="#main">' in dutch.text
+    english = await web.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text and "How it works" in english.text
+    switched = await web.get("/lang/nl", params={"next": "/resources"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/resources"
+    again = await web.get("/", headers={"Accept-Language": "en"})
+    assert '<html lang="nl">' in again.text  # the cookie beats the browser
+
+
+async def test_language_switch_never_leaves_the_site(web: httpx.AsyncClient, db: Any) -> None:
+    response = await web.get("/lang/en", params={"next": "//evil.example/x"})
+    assert response.headers["location"] == "/"
+
+
+async def test_catalogue_free_time_filter(web: httpx.AsyncClient, lab: dict[str, str]) -> None:
+    everything = await web.get("/resources", params={"tag": "cnc"})
+    assert "CNC-werkplaats" in everything.text and "Gesloten lab" in everything.text
+    free = await web.get("/resources", params={
+        "tag": "cnc", "hours": "3", "free_from": "2026-03-09", "free_to": "2026-03-13",
+    })
+    assert "CNC-werkplaats" in free.text and "Gesloten lab" not in free.text
+    bad = await web.get("/resources", params={"hours": "99"})
+    assert bad.status_code == 200 and "Vul een getal van 1 tot 24 in." in bad.text
+
+
+@pytest.mark.parametrize("week", ["2027-03-22", "2027-03-29", "2026-10-26"])
+async def test_week_view_opens_at_eight_local_time_across_dst(
+    web: httpx.AsyncClient, lab: dict[str, str], week: str
+) -> None:
+    page = await web.get(f"/resources/{lab['lab']}", params={"week": week})
+    assert page.status_code == 200
+    starts = re.findall(r'href="/book\?resource=[^"]*?&amp;date=([\d-]+)&amp;start=(\d\d%3A\d\d)',
+                        page.text)
+    first_per_day: dict[str, str] = {}
+    for day, start in starts:
+        first_per_day.setdefault(day, start.replace("%3A", ":"))
+    assert first_per_day and set(first_per_day.values()) == {"08:00"}
+    assert "07:00" not in {s.replace("%3A", ":") for _, s in starts}
+
+
+async def test_resource_page_states_the_policy_in_plain_words(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    page = await web.get(f"/resources/{lab['lab']}")
+    assert "Boeken kan vanaf 48 uur vooraf tot 1 jaar vooruit." in page.text
+    assert "€\xa0100,00" in page.text
+
+
+async def test_unknown_pages_help_the_visitor(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    for path in ("/resources/00000000-0000-0000-0000-000000000000", "/resources/not-a-uuid"):
+        response = await web.get(path)
+        assert response.status_code == 404
+        assert "We kunnen deze pagina niet vinden" in response.text
+        assert 'action="/resources"' in response.text
+
+
+async def test_booking_requires_signing_in(web: httpx.AsyncClient, lab: dict[str, str]) -> None:
+    response = await web.get("/book", params={"resource": lab["lab"], "start": "10:00"})
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=%2Fbook%3Fresource%3D")
+
+
+async def test_sign_in_errors_and_welcome_flash(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    wrong = await web.post("/login", data={"email": "planner@acme.test", "password": "nope"})
+    assert wrong.status_code == 401 and "horen niet bij elkaar" in wrong.text
+    right = await sign_in(web)
+    assert right.status_code == 303 and right.headers["location"] == "/my-bookings"
+    landing = await web.get("/my-bookings")
+    assert "Welkom, Petra. Je bent ingelogd." in landing.text
+    assert "Petra Planner" in landing.text and 'href="/my-bookings"' in landing.text
+    assert "Welkom, Petra" not in (await web.get("/my-bookings")).text  # shown once
+
+
+async def test_check_step_prices_and_confirm_books(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    checked = await web.post("/book", data={**booking_form(lab["lab"]), "_csrf": csrf(web)})
+    assert checked.status_code == 200
+    assert "€\xa0200,00" in checked.text and 'value="confirm"' in checked.text
+    confirmed = await web.post(
+        "/book", data={**booking_form(lab["lab"]), "action": "confirm", "_csrf": csrf(web)}
+    )
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == "/my-bookings"
+    listing = await web.get("/my-bookings")
+    assert "Geboekt: ‘Omscholing CNC’ in CNC-werkplaats." in listing.text
+    assert "Omscholing CNC" in listing.text and "10:00–12:00" in listing.text
+    replay = await web.post(
+        "/book", data={**booking_form(lab["lab"]), "action": "confirm", "_csrf": csrf(web)}
+    )
+    assert replay.status_code == 303  # the same form twice books once
+    again = await web.get("/my-bookings")
+    assert again.text.count("Omscholing CNC</a>") == 1
+
+
+async def test_check_step_shows_the_reasons_in_dutch(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    too_soon = await web.post("/book", data={
+        **booking_form(lab["lab"], date="2026-03-03"), "_csrf": csrf(web),
+    })
+    assert "te kort dag: 48 uur vooraf" in too_soon.text
+    assert 'value="confirm"' not in too_soon.text
+    closure = Interval(datetime(2026, 3, 10, 0, tzinfo=UTC), datetime(2026, 3, 11, 0, tzinfo=UTC))
+    await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Studiedag")
+    closed = await web.post("/book", data={**booking_form(lab["lab"]), "_csrf": csrf(web)})
+    assert "gesloten — Studiedag" in closed.text
+
+
+async def test_form_errors_stand_next_to_their_field(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    response = await web.post("/book", data={
+        **booking_form(lab["lab"], title="", end="09:00"), "_csrf": csrf(web),
+    })
+    assert response.status_code == 422
+    assert 'id="f-title-error"' in response.text and 'aria-invalid="true"' in response.text
+    assert "Het einde moet na het begin liggen." in response.text
+
+
+async def test_weekly_series_reports_each_week(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    closure = Interval(datetime(2026, 3, 17, 0, tzinfo=UTC), datetime(2026, 3, 18, 0, tzinfo=UTC))
+    await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Toetsweek")
+    form = {**booking_form(lab["lab"]), "repeat": "on", "weeks": "3", "on_conflict": "skip"}
+    checked = await web.post("/book", data={**form, "_csrf": csrf(web)})
+    assert "1 week is niet te boeken" in checked.text and "2 weken zijn vrij." in checked.text
+    result = await web.post("/book", data={**form, "action": "confirm", "_csrf": csrf(web)})
+    assert result.status_code == 201
+    assert result.text.count("outcome--created") == 2 and "Toetsweek" in result.text
+
+
+async def test_cancel_uses_the_version_the_page_showed(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    await web.post("/book", data={**booking_form(lab["lab"]), "action": "confirm",
+                                  "_csrf": csrf(web)})
+    page = (await web.get("/my-bookings")).text
+    booking_id = re.search(r'action="/my-bookings/([0-9a-f-]+)/cancel"', page)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert booking_id and version
+    url = f"/my-bookings/{booking_id.group(1)}/cancel"
+    stale = await web.post(url, data={"version": "999", "_csrf": csrf(web)})
+    assert stale.status_code == 303
+    assert "intussen gewijzigd" in (await web.get("/my-bookings")).text
+    done = await web.post(url, data={"version": version.group(1), "_csrf": csrf(web)})
+    assert done.status_code == 303
+    after = (await web.get("/my-bookings?tab=cancelled")).text
+    assert "Geannuleerd: ‘Omscholing CNC’" in after and "badge--cancelled" in after
+
+
+async def test_forms_without_the_csrf_token_are_refused(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    response = await web.post("/book", data=booking_form(lab["lab"], action="confirm"))
+    assert response.status_code == 403 and "Dit formulier is verlopen" in response.text
