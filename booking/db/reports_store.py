@@ -233,30 +233,35 @@ async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
     the time is clipped to each period. Keys are strings."""
     bounds = list(periods) or [window]
     args: list[Any] = [utc(window.start), utc(window.end)]
-    scope = _scope_sql(flt, args)
+    scope = _scope_sql(Filter(flt.school_ids, flt.resource_ids), args)
+    only = "" if flt.company_ids is None else " AND " + _in("b.organisation", flt.company_ids,
+                                                            args)
     key = "w.k" if periods else {
-        "resource": "r.id", "school": "r.school", "company": "b.organisation", "all": "0",
+        "resource": "r.id", "school": "r.school", "company": "o.org", "all": "0",
     }[group]
     least, greatest = _pair("LEAST"), _pair("GREATEST")
+    # The inner query computes each occurrence's epochs once; on SQLite `LIMIT -1` keeps the
+    # planner from flattening it into the join with the periods (which recomputed them per
+    # period: 2.5× slower for a year of weeks).
     sql = f"""
     SELECT k, org, SUM(secs) AS secs, COUNT(*) AS bookings, SUM(st) AS students,
            SUM(em) AS employees
     FROM (
-        SELECT {key} AS k, b.id AS booking, b.organisation AS org, MAX(b.students) AS st,
-               MAX(b.employees) AS em,
+        SELECT {key} AS k, o.booking, o.org, MAX(o.st) AS st, MAX(o.em) AS em,
                SUM({least}(o.e, w.we) - {greatest}(o.s, w.ws)) AS secs
         FROM (
-            SELECT o.booking, {_epoch_sql('o.starts_at')} AS s, {_epoch_sql('o.ends_at')} AS e
-            FROM occurrences o JOIN bookings b ON b.id = o.booking
+            SELECT b.id AS booking, b.organisation AS org, b.students AS st,
+                   b.employees AS em, {_epoch_sql('o.starts_at')} AS s,
+                   {_epoch_sql('o.ends_at')} AS e
+            FROM bookings b JOIN occurrences o ON o.booking = b.id
             WHERE b.status = 'confirmed' AND b.starts_at < $2 AND b.ends_at > $1
-              AND o.starts_at < $2 AND o.ends_at > $1
+              AND o.starts_at < $2 AND o.ends_at > $1{only}{" LIMIT -1" if is_sqlite() else ""}
         ) o
         JOIN {_bounds_table(bounds)} ON o.s < w.we AND o.e > w.ws
-        JOIN bookings b ON b.id = o.booking
-        JOIN booking_resources br ON br.booking = b.id
+        JOIN booking_resources br ON br.booking = o.booking
         JOIN resources r ON r.id = br.resource
         WHERE {scope}
-        GROUP BY {key}, b.id, b.organisation
+        GROUP BY {key}, o.booking, o.org
     ) x
     GROUP BY k, org
     """

@@ -101,26 +101,36 @@ def split_seconds(intervals: Sequence[Interval], bounds: Sequence[Interval]) -> 
     return result
 
 
-def open_seconds(opening: Sequence[Interval], closures: Iterable[Interval],
-                 bounds: Sequence[Interval]) -> list[int]:
-    """Per bound, the seconds of merged `opening` hours not covered by `closures`.
+class OpeningProfile:
+    """Merged opening hours split over `bounds` once, so that many resources sharing them pay
+    only for their own closures: O(closures · log n + bounds) each."""
 
-    Costs O(bounds + closures · log n): the opening hours are typically shared between many
-    resources (and cached by the caller), closures are few.
-    """
-    per_bound = split_seconds(opening, bounds)
-    cuts = merge(clip(closures, Interval(bounds[0].start, bounds[-1].end))) if bounds else []
-    if cuts:
-        starts = [iv.start for iv in opening]
+    def __init__(self, opening: Sequence[Interval], bounds: Sequence[Interval]) -> None:
+        self.opening, self.bounds = list(opening), list(bounds)
+        self._starts = [iv.start for iv in self.opening]
+        self.base = split_seconds(self.opening, self.bounds)
+
+    def minus(self, closures: Iterable[Interval]) -> list[int]:
+        """Open seconds per bound once `closures` are taken out."""
+        if not self.bounds:
+            return []
+        cuts = merge(clip(closures, Interval(self.bounds[0].start, self.bounds[-1].end)))
         lost: list[Interval] = []
         for cut in cuts:
-            i = max(bisect_right(starts, cut.start) - 1, 0)
-            while i < len(opening) and opening[i].start < cut.end:
-                if (hit := opening[i].intersect(cut)) is not None:
+            i = max(bisect_right(self._starts, cut.start) - 1, 0)
+            while i < len(self.opening) and self.opening[i].start < cut.end:
+                if (hit := self.opening[i].intersect(cut)) is not None:
                     lost.append(hit)
                 i += 1
-        per_bound = [a - b for a, b in zip(per_bound, split_seconds(lost, bounds), strict=True)]
-    return per_bound
+        if not lost:
+            return list(self.base)
+        return [a - b for a, b in zip(self.base, split_seconds(lost, self.bounds), strict=True)]
+
+
+def open_seconds(opening: Sequence[Interval], closures: Iterable[Interval],
+                 bounds: Sequence[Interval]) -> list[int]:
+    """Per bound, the seconds of merged `opening` hours not covered by `closures`."""
+    return OpeningProfile(opening, bounds).minus(closures)
 
 
 # -- booked use ---------------------------------------------------------------------------

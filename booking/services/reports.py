@@ -21,12 +21,12 @@ from booking.domain.permissions import can_view_booking_details
 from booking.domain.reports import (
     Flow,
     Measures,
+    OpeningProfile,
     PeriodUnit,
     Row,
     Table,
     flow,
     hour_of_week,
-    open_seconds,
     periods,
     usage_table,
 )
@@ -157,18 +157,18 @@ class _OpenHours:
 
     def __init__(self, window: Interval, bounds: Sequence[Interval]) -> None:
         self.window, self.bounds = window, list(bounds)
-        self._cache: dict[tuple[object, ...], list[Interval]] = {}
+        self._cache: dict[tuple[object, ...], OpeningProfile] = {}
 
     def of(self, resource: ResourceInfo, inputs: store.OpeningInputs | None) -> list[int]:
         if inputs is None:
             return [0] * len(self.bounds)
         key = (resource.timezone, tuple(sorted(inputs.rules, key=repr)),
                tuple(sorted(inputs.exceptions, key=repr)))
-        opening = self._cache.get(key)
-        if opening is None:
-            opening = self._cache[key] = open_intervals(
-                inputs.rules, inputs.exceptions, self.window, resource.timezone)
-        return open_seconds(opening, inputs.closures, self.bounds)
+        profile = self._cache.get(key)
+        if profile is None:
+            profile = self._cache[key] = OpeningProfile(open_intervals(
+                inputs.rules, inputs.exceptions, self.window, resource.timezone), self.bounds)
+        return profile.minus(inputs.closures)
 
 
 def _resource_label(resource: ResourceInfo, many_schools: bool) -> str:

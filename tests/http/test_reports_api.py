@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from api.app import create_app
 from booking.domain.reports import USAGE_COLUMNS
 from tests.conftest import Backend
-from tests.http.conftest import bearer
+from tests.http.conftest import NOW, bearer
 from tests.integration.test_reports import WINDOW, World, build_world
 
 RANGE = {"from": WINDOW.start.isoformat(), "to": WINDOW.end.isoformat()}
@@ -180,3 +183,80 @@ async def test_openapi_declares_statuses_and_csv(db: Any, client: httpx.AsyncCli
             assert "text/csv" in operation["responses"]["200"]["content"], path
     params = doc["paths"]["/api/v1/reports/utilisation"]["get"]["parameters"]
     assert {p["name"] for p in params} >= {"from", "to", "school", "region", "group_by"}
+
+
+@pytest.fixture
+async def web(settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with the pages mounted, as a browser sees it (HTML accepted)."""
+    app = create_app(settings, clock=lambda: NOW, own_engine=False,
+                     route_packages=("api.controllers", "frontend.pages"))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.11", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                 headers={"Accept": "text/html"}) as client:
+        yield client
+
+
+def table_values(html: str, table_id: str) -> list[tuple[str, list[float]]]:
+    """(row key, [data-value of each numeric cell]) of a page table."""
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-key="([^"]+)">(.*?)</tr>', body, re.S)
+    return [(key, [float(v) for v in re.findall(r'data-value="([^"]*)"', cells)])
+            for key, cells in rows]
+
+
+PAGE_RANGE = {"from": "2027-03-22", "to": "2027-04-04"}  # local dates, the last inclusive
+
+
+async def test_the_page_shows_the_numbers_of_the_api(world: World, client: httpx.AsyncClient,
+                                                      web: httpx.AsyncClient) -> None:
+    headers = await bearer(str(world.coordinator.user_id))
+    page = await web.get("/reports", params=PAGE_RANGE, headers=headers)
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert html.count('role="img"') >= 3 and html.count("<desc") >= 3
+    # the page's window is whole local days: Monday 22 March 00:00 to Monday 5 April 00:00
+    api_range = {"from": "2027-03-22T00:00:00+01:00", "to": "2027-04-05T00:00:00+02:00"}
+    weekly = (await client.get("/api/v1/reports/utilisation",
+                               params={**api_range, "group_by": "week"},
+                               headers=headers)).json()
+    assert table_values(html, "weekly-table") == [
+        (r["key"], [r["open_hours"], r["booked_hours"], r["utilisation"]])
+        for r in weekly["rows"]]
+    schools = (await client.get("/api/v1/reports/utilisation",
+                                params={**api_range, "group_by": "school"},
+                                headers=headers)).json()
+    assert table_values(html, "schools-table") == [
+        (r["key"], [r[c] for c in USAGE_COLUMNS[2:]]) for r in schools["rows"]]
+    people = (await client.get("/api/v1/reports/participants",
+                               params={**api_range, "unit": "week"}, headers=headers)).json()
+    assert table_values(html, "people-table") == [
+        (r["key"], [r["bookings"], r["students"], r["employees"]]) for r in people["rows"]]
+    links = re.findall(r'href="(/api/v1/reports/[^"]+)"', html)
+    assert any("format=csv" in x and "group_by=week" in x for x in links)
+    csv_link = next(x for x in links if "format=csv" in x and "group_by=week" in x)
+    as_csv = await client.get(csv_link.replace("&amp;", "&"), headers=headers)
+    same_rows(weekly["rows"], parse_csv(as_csv.text))
+
+
+async def test_pages_in_english_and_for_each_role(world: World,
+                                                  web: httpx.AsyncClient) -> None:
+    company = await bearer(str(world.booker_x.user_id))
+    page = await web.get("/reports", params=PAGE_RANGE,
+                         headers={**company, "Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Utilisation per week" in page.text and "own bookings" in page.text
+    assert "Y Robotics" not in page.text  # a company never sees another company
+    dutch = await web.get("/reports", params=PAGE_RANGE,
+                          headers={**company, "Accept-Language": "nl"})
+    assert "Bezetting per week" in dutch.text
+    manager = await bearer(str(world.manager1.user_id))
+    heat = await web.get(f"/reports/resources/{world.ids['A']}", params=PAGE_RANGE,
+                         headers=manager)
+    assert heat.status_code == 200 and 'id="heat-table"' in heat.text
+    other = await web.get(f"/reports/resources/{world.ids['C']}", headers=manager)
+    assert other.status_code == 403
+    listing = await web.get("/reports/resources", params=PAGE_RANGE, headers=manager)
+    assert [k for k, _ in table_values(listing.text, "resources-table")] == [
+        world.ids["E"], world.ids["A"], world.ids["B"]]
+    anonymous = await web.get("/reports")
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
