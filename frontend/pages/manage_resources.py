@@ -1,0 +1,284 @@
+"""Facility manager pages for one resource (details, opening hours, closures) and the school's
+calendar imports. Every change goes through the catalogue or imports service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.response import Template
+
+from api.clock import now_of
+from booking.domain.errors import NotAllowed, NotFound, RuleViolation
+from booking.domain.intervals import Interval
+from booking.domain.roles import Actor
+from booking.services import board as board_service
+from booking.services import catalogue, imports
+from booking.services.views import ResourceView
+from frontend.errors import PAGE_EXCEPTION_HANDLERS
+from frontend.flash import Flash
+from frontend.forms import FormErrors
+from frontend.pages.manage import school_resources
+from frontend.pages.manage_common import (
+    SchoolChoice,
+    choose_school,
+    form_errors,
+    local_moment,
+    require_staff,
+)
+from frontend.pages.manage_forms import (
+    SERVICE_FIELDS,
+    ResourceForm,
+    RuleRow,
+    read_rules,
+    rule_rows,
+)
+from frontend.rendering import redirect, render
+
+CLOSURES_AHEAD = timedelta(days=365)
+
+
+async def _resource_page(
+    request: Request[Any, Any, Any], actor: Actor, choice: SchoolChoice,
+    resource: ResourceView | None, values: ResourceForm, *, errors: FormErrors | None = None,
+    rows: list[RuleRow] | None = None, hour_errors: FormErrors | None = None,
+    closure_errors: FormErrors | None = None, closure_values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    labs = [r for r in await school_resources(actor, choice.id) if r.kind == "lab"]
+    closures: list[Any] = []
+    if resource is not None:
+        now = now_of(request)
+        closures = [
+            c for c in await board_service.school_closures(
+                actor, choice.id, now, now + CLOSURES_AHEAD)
+            if c.resource_id == resource.id or c.site_id == resource.site_id
+        ]
+        if rows is None:
+            rows = rule_rows(await catalogue.get_opening_hours(actor, resource.id))
+    return await render(
+        request, "manage/resource.html", section="manage", status_code=status_code,
+        choice=choice, resource=resource, values=values, errors=errors or {},
+        site_options=[(s.id, s.name) for s in choice.school.sites],
+        lab_options=[(r.id, r.name) for r in labs if resource is None or r.id != resource.id],
+        rows=rows or [], hour_errors=hour_errors or {}, closures=closures,
+        closure_errors=closure_errors or {}, closure_values=closure_values or {},
+    )
+
+
+async def _choice_for(request: Request[Any, Any, Any], actor: Actor, resource: ResourceView
+                      ) -> SchoolChoice:
+    choice = await choose_school(request, actor)
+    if choice.id != resource.school_id:  # the resource's own school, if the user works there
+        names = dict(choice.options)
+        if resource.school_id not in names:
+            raise NotFound("resource")
+        school = await catalogue.get_school(actor, resource.school_id)
+        choice = SchoolChoice(school, choice.options)
+    return choice
+
+
+def _service_error(errors: FormErrors, exc: RuleViolation) -> None:
+    errors.add(SERVICE_FIELDS.get(exc.field_name or "", "name"), exc.reasons[0].message)
+
+
+@get("/resources/new", name="manage.resource_new")
+async def new_resource(request: Request[Any, Any, Any]) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    choice = await choose_school(request, actor)
+    site = choice.school.sites[0].id if choice.school.sites else ""
+    return await _resource_page(request, actor, choice, None, ResourceForm(site_id=site))
+
+
+@post("/resources/new", name="manage.resource_create", status_code=303)
+async def create_resource(request: Request[Any, Any, Any]) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    choice = await choose_school(request, actor)
+    values = ResourceForm.read(await request.form())
+    errors = form_errors(request)
+    data = values.to_input(choice.id, errors)
+    if data is not None:
+        try:
+            created = await catalogue.create_resource(actor, data, now=now_of(request))
+        except RuleViolation as exc:
+            _service_error(errors, exc)
+        else:
+            return redirect(request, f"/manage/resources/{created.id}{choice.query()}", Flash(
+                "%(name)s has been added. Now set its opening hours.", "success",
+                {"name": created.name}))
+    return await _resource_page(request, actor, choice, None, values, errors=errors,
+                                status_code=422)
+
+
+@get("/resources/{resource_id:str}", name="manage.resource")
+async def resource_page(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    resource = await catalogue.get_resource(actor, resource_id)
+    choice = await _choice_for(request, actor, resource)
+    return await _resource_page(request, actor, choice, resource, ResourceForm.of(resource))
+
+
+@post("/resources/{resource_id:str}", name="manage.resource_update", status_code=303)
+async def update_resource(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    resource = await catalogue.get_resource(actor, resource_id)
+    choice = await _choice_for(request, actor, resource)
+    values = ResourceForm.read(await request.form())
+    values.kind = resource.kind
+    errors = form_errors(request)
+    patch = values.to_patch(errors)
+    if patch is not None:
+        try:
+            updated = await catalogue.update_resource(actor, resource.id, patch,
+                                                      now=now_of(request))
+        except RuleViolation as exc:
+            _service_error(errors, exc)
+        else:
+            return redirect(request, f"/manage/resources/{updated.id}", Flash(
+                "Saved: %(name)s.", "success", {"name": updated.name}))
+    return await _resource_page(request, actor, choice, resource, values, errors=errors,
+                                status_code=422)
+
+
+@post("/resources/{resource_id:str}/hours", name="manage.hours", status_code=303)
+async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    resource = await catalogue.get_resource(actor, resource_id)
+    choice = await _choice_for(request, actor, resource)
+    errors = form_errors(request)
+    rows, rules = read_rules(await request.form(), errors)
+    if not errors:
+        try:
+            await catalogue.set_opening_hours(actor, resource.id, rules)
+        except RuleViolation as exc:
+            errors.add("rule-0-opens", exc.reasons[0].message)
+        else:
+            return redirect(request, f"/manage/resources/{resource.id}#hours", Flash(
+                "Opening hours of %(name)s saved.", "success", {"name": resource.name}))
+    return await _resource_page(request, actor, choice, resource, ResourceForm.of(resource),
+                                rows=rows, hour_errors=errors, status_code=422)
+
+
+@post("/resources/{resource_id:str}/closures", name="manage.closure_add", status_code=303)
+async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    resource = await catalogue.get_resource(actor, resource_id)
+    choice = await _choice_for(request, actor, resource)
+    form = await request.form()
+    errors = form_errors(request)
+    start = local_moment(form, "start", resource.timezone, errors)
+    end = local_moment(form, "end", resource.timezone, errors, end=True)
+    reason = str(form.get("reason") or "").strip()[:300]
+    if not reason:
+        errors.add("reason", "Say why, e.g. maintenance or exams.")
+    if start is not None and end is not None and end <= start:
+        errors.add("end_time", "The end must be after the start.")
+    if not errors and start is not None and end is not None:
+        try:
+            if form.get("whole_site") == "on":
+                await catalogue.add_site_closure(actor, resource.site_id, Interval(start, end),
+                                                 reason)
+            else:
+                await catalogue.add_closure(actor, resource.id, Interval(start, end), reason)
+        except RuleViolation as exc:
+            errors.add("start_date", exc.reasons[0].message)
+        else:
+            return redirect(request, f"/manage/resources/{resource.id}#closures", Flash(
+                "Closed: %(reason)s.", "success", {"reason": reason}))
+    return await _resource_page(
+        request, actor, choice, resource, ResourceForm.of(resource), closure_errors=errors,
+        closure_values={k: str(form.get(k) or "") for k in (
+            "start_date", "start_time", "end_date", "end_time", "reason", "whole_site")},
+        status_code=422,
+    )
+
+
+@post("/closures/{closure_id:str}/delete", name="manage.closure_delete", status_code=303)
+async def delete_closure(request: Request[Any, Any, Any], closure_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    form = await request.form()
+    back = str(form.get("back") or "/manage")
+    back = back if back.startswith("/manage") else "/manage"
+    await catalogue.delete_closure(actor, closure_id)
+    return redirect(request, back, Flash("The closure has been removed.", "success"))
+
+
+@post("/imports", name="manage.import_add", status_code=303)
+async def add_import(request: Request[Any, Any, Any]) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    form = await request.form()
+    choice = await choose_school(request, actor)
+    target = str(form.get("target") or "")
+    kind, _, target_id = target.partition(":")
+    url = str(form.get("url") or "").strip()
+    back = "/manage" + choice.query() + "#imports"
+    if not url:
+        return redirect(request, back, Flash("Enter the web address of the calendar.", "error"))
+    try:
+        created = await imports.create_import(
+            actor, kind=str(form.get("kind") or "timetable"), now=now_of(request), url=url,
+            resource_id=target_id if kind == "resource" else None,
+            site_id=target_id if kind == "site" else None,
+        )
+    except (RuleViolation, NotAllowed) as exc:
+        return redirect(request, back, Flash(
+            "The calendar was not added: %(reason)s", "error", {"reason": str(exc)}))
+    if created.status == "error":
+        return redirect(request, back, Flash(
+            "Added, but the first fetch failed: %(error)s", "warning",
+            {"error": created.last_error or ""}))
+    return redirect(request, back, Flash(
+        "Calendar added: %(num)s events read.", "success", {"num": created.events}))
+
+
+@post("/imports/{import_id:str}/refresh", name="manage.import_refresh", status_code=303)
+async def refresh_import(request: Request[Any, Any, Any], import_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    done = await imports.refresh_import(actor, import_id, now_of(request))
+    flash = (Flash("Fetched again: %(num)s events.", "success", {"num": done.events})
+             if done.status == "ok" else
+             Flash("The fetch failed: %(error)s. The last good events stay in place.", "warning",
+                   {"error": done.last_error or ""}))
+    return redirect(request, "/manage#imports", flash)
+
+
+@post("/imports/{import_id:str}/delete", name="manage.import_delete", status_code=303)
+async def delete_import(request: Request[Any, Any, Any], import_id: str) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    await imports.delete_import(actor, import_id)
+    return redirect(request, "/manage#imports", Flash(
+        "The calendar and its closures have been removed.", "success"))
+
+
+ROUTES: list[Any] = [
+    Router(
+        path="/manage",
+        route_handlers=[
+            new_resource, create_resource, resource_page, update_resource, save_hours,
+            add_closure, delete_closure, add_import, refresh_import, delete_import,
+        ],
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+]
