@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from booking.db.sql import fetch, fetch_one, placeholders
+from booking.db.sql import Row, Stmt, fetch, fetch_one, placeholders
 from booking.domain.roles import Membership, OrgKind, Role
 
 
@@ -60,13 +60,16 @@ async def company_info(company_id: str) -> tuple[str, bool] | None:
     return None if row is None else (row["name"], bool(row["is_sme"]))
 
 
-async def company_terms(company_id: str) -> tuple[str, bool, frozenset[str]] | None:
-    """(name, is_sme, partner school ids) of a company in one query; None when no company."""
-    rows = await fetch(
+def company_terms_stmt(company_id: str) -> Stmt:
+    return Stmt(
         "SELECT o.name, o.is_sme, p.school FROM organisations o "
         "LEFT JOIN partnerships p ON p.company = o.id WHERE o.id = $1 AND o.kind = 'company'",
-        company_id,
+        [company_id],
     )
+
+
+def company_terms_from_rows(rows: list[Row]) -> tuple[str, bool, frozenset[str]] | None:
+    """(name, is_sme, partner school ids) of a company; None when it is no company."""
     if not rows:
         return None
     schools = frozenset(str(r["school"]) for r in rows if r["school"] is not None)

@@ -11,10 +11,12 @@ from typing import Any
 
 from booking.db.sql import (
     Row,
+    Stmt,
     epoch,
     execute,
     execute_many,
     fetch,
+    fetch_batch,
     fetch_one,
     from_epoch,
     placeholders,
@@ -83,15 +85,20 @@ class BookingFilter:
     end: datetime | None = None
 
 
+_INSERT_BOOKING = (
+    "INSERT INTO bookings (id, organisation, created_by, title, status, students, employees, "
+    "price_amount, currency, rrule, starts_at, ends_at, version, sequence, "
+    "decision_message, decided_at, cancelled_at, created_at, updated_at) VALUES "
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, 0, '', NULL, NULL, $13, $13)"
+)
+
+
 async def insert_booking(new: NewBooking) -> str:
     """Insert the booking row and its requested resources; returns the new id."""
     bid = str(uuid.uuid4())
     now = utc(new.now)
     await execute(
-        "INSERT INTO bookings (id, organisation, created_by, title, status, students, employees, "
-        "price_amount, currency, rrule, starts_at, ends_at, version, sequence, "
-        "decision_message, decided_at, cancelled_at, created_at, updated_at) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, 0, '', NULL, NULL, $13, $13)",
+        _INSERT_BOOKING,
         bid, new.organisation_id, new.created_by, new.title, new.status, new.students,
         new.employees, new.price_amount, new.currency, new.rrule, utc(new.starts_at),
         utc(new.ends_at), now,
@@ -131,6 +138,37 @@ async def insert_occurrence(
             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
             rows,
         )
+
+
+async def insert_booking_with_occurrences(
+    new: NewBooking, occurrences: Sequence[tuple[int, Interval, Sequence[tuple[str, Interval]]]]
+) -> str:
+    """Booking, resources, occurrences `(position, interval, claims)` and claims in one batch
+    (one thread hop on SQLite); the database refuses an overlapping active claim."""
+    bid = str(uuid.uuid4())
+    now = utc(new.now)
+    occ_rows, claim_rows = [], []
+    for position, occ, claims in occurrences:
+        oid = str(uuid.uuid4())
+        occ_rows.append((oid, bid, position, utc(occ.start), utc(occ.end)))
+        claim_rows += [
+            (str(uuid.uuid4()), bid, oid, rid, epoch(iv.start), epoch(iv.end), True)
+            for rid, iv in claims
+        ]
+    await fetch_batch([
+        Stmt(_INSERT_BOOKING, [
+            bid, new.organisation_id, new.created_by, new.title, new.status, new.students,
+            new.employees, new.price_amount, new.currency, new.rrule, utc(new.starts_at),
+            utc(new.ends_at), now,
+        ]),
+        Stmt("INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
+             [(str(uuid.uuid4()), bid, rid) for rid in new.resource_ids], many=True),
+        Stmt("INSERT INTO occurrences (id, booking, position, starts_at, ends_at) "
+             "VALUES ($1, $2, $3, $4, $5)", occ_rows, many=True),
+        Stmt("INSERT INTO claims (id, booking, occurrence, resource, start_s, end_s, active) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7)", claim_rows, many=True),
+    ])
+    return bid
 
 
 async def set_span(booking_id: str, starts_at: datetime, ends_at: datetime) -> None:

@@ -10,10 +10,12 @@ from datetime import date, datetime
 
 from booking.db.sql import (
     Row,
+    Stmt,
     epoch,
     execute,
     execute_many,
     fetch,
+    fetch_batch,
     fetch_one,
     from_epoch,
     placeholders,
@@ -57,33 +59,39 @@ def _rule(row: Row) -> OpeningRule:
     )
 
 
-async def opening_rules(resource_ids: Sequence[str]) -> dict[str, list[OpeningRule]]:
-    """Weekly rules per resource (resources without rules are absent: closed)."""
-    if not resource_ids:
-        return {}
-    rows = await fetch(
+def _rules_stmt(resource_ids: Sequence[str]) -> Stmt:
+    return Stmt(
         "SELECT resource, weekday, opens, closes, valid_from, valid_to FROM opening_rules "
         f"WHERE resource IN ({placeholders(len(resource_ids))}) ORDER BY weekday, opens",
-        *resource_ids,
+        list(resource_ids),
     )
+
+
+def _rules(rows: list[Row]) -> dict[str, list[OpeningRule]]:
     found: dict[str, list[OpeningRule]] = {}
     for row in rows:
         found.setdefault(str(row["resource"]), []).append(_rule(row))
     return found
 
 
-async def opening_exceptions(
-    resource_ids: Sequence[str], first: date, last: date
-) -> dict[str, list[OpeningException]]:
-    """Date exceptions per resource for local dates `first`..`last` (inclusive)."""
+async def opening_rules(resource_ids: Sequence[str]) -> dict[str, list[OpeningRule]]:
+    """Weekly rules per resource (resources without rules are absent: closed)."""
     if not resource_ids:
         return {}
+    st = _rules_stmt(resource_ids)
+    return _rules(await fetch(st.sql, *st.args))
+
+
+def _exceptions_stmt(resource_ids: Sequence[str], first: date, last: date) -> Stmt:
     n = len(resource_ids)
-    rows = await fetch(
+    return Stmt(
         "SELECT resource, date, opens, closes FROM opening_exceptions "
         f"WHERE resource IN ({placeholders(n)}) AND date >= ${n + 1} AND date <= ${n + 2}",
-        *resource_ids, first, last,
+        [*resource_ids, first, last],
     )
+
+
+def _exceptions(rows: list[Row]) -> dict[str, list[OpeningException]]:
     found: dict[str, list[OpeningException]] = {}
     for row in rows:
         opens, closes = row["opens"], row["closes"]
@@ -95,6 +103,16 @@ async def opening_exceptions(
             )
         )
     return found
+
+
+async def opening_exceptions(
+    resource_ids: Sequence[str], first: date, last: date
+) -> dict[str, list[OpeningException]]:
+    """Date exceptions per resource for local dates `first`..`last` (inclusive)."""
+    if not resource_ids:
+        return {}
+    st = _exceptions_stmt(resource_ids, first, last)
+    return _exceptions(await fetch(st.sql, *st.args))
 
 
 async def replace_opening_rules(resource_id: str, rules: Iterable[OpeningRule]) -> None:
@@ -122,22 +140,21 @@ def _closure(row: Row) -> ClosureRecord:
     )
 
 
-async def closures(
-    resources: Sequence[tuple[str, str]], window: Interval
-) -> dict[str, list[ClosureRecord]]:
-    """Closures overlapping `window` per resource, given (resource_id, site_id) pairs;
-    a site-wide closure is listed under every resource of that site."""
-    if not resources:
-        return {}
+def _closures_stmt(resources: Sequence[tuple[str, str]], window: Interval) -> Stmt:
     ids = [r for r, _ in resources]
     sites = sorted({s for _, s in resources})
     n, m = len(ids), len(sites)
-    rows = await fetch(
+    return Stmt(
         "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures "
         f"WHERE (resource IN ({placeholders(n)}) OR site IN ({placeholders(m, n + 1)})) "
         f"AND starts_at < ${n + m + 1} AND ends_at > ${n + m + 2} ORDER BY starts_at",
-        *ids, *sites, utc(window.end), utc(window.start),
+        [*ids, *sites, utc(window.end), utc(window.start)],
     )
+
+
+def _closures(
+    rows: list[Row], resources: Sequence[tuple[str, str]]
+) -> dict[str, list[ClosureRecord]]:
     by_site: dict[str, list[str]] = {}
     for rid, sid in resources:
         by_site.setdefault(sid, []).append(rid)
@@ -148,6 +165,17 @@ async def closures(
         for rid in targets:
             found.setdefault(rid, []).append(rec)
     return found
+
+
+async def closures(
+    resources: Sequence[tuple[str, str]], window: Interval
+) -> dict[str, list[ClosureRecord]]:
+    """Closures overlapping `window` per resource, given (resource_id, site_id) pairs;
+    a site-wide closure is listed under every resource of that site."""
+    if not resources:
+        return {}
+    st = _closures_stmt(resources, window)
+    return _closures(await fetch(st.sql, *st.args), resources)
 
 
 async def insert_closure(
@@ -178,19 +206,17 @@ async def delete_closure(closure_id: str) -> None:
     await execute("DELETE FROM closures WHERE id = $1", closure_id)
 
 
-async def active_claims(
-    resource_ids: Sequence[str], window: Interval
-) -> dict[str, list[ClaimRecord]]:
-    """Active claims on `resource_ids` overlapping `window`, per resource, by start."""
-    if not resource_ids:
-        return {}
+def _claims_stmt(resource_ids: Sequence[str], window: Interval) -> Stmt:
     n = len(resource_ids)
-    rows = await fetch(
+    return Stmt(
         "SELECT resource, start_s, end_s, booking FROM claims "
         f"WHERE active AND resource IN ({placeholders(n)}) "
         f"AND end_s > ${n + 1} AND start_s < ${n + 2} ORDER BY start_s",
-        *resource_ids, epoch(window.start), epoch(window.end),
+        [*resource_ids, epoch(window.start), epoch(window.end)],
     )
+
+
+def _claims(rows: list[Row]) -> dict[str, list[ClaimRecord]]:
     found: dict[str, list[ClaimRecord]] = {}
     for row in rows:
         rid = str(row["resource"])
@@ -201,6 +227,43 @@ async def active_claims(
             )
         )
     return found
+
+
+async def active_claims(
+    resource_ids: Sequence[str], window: Interval
+) -> dict[str, list[ClaimRecord]]:
+    """Active claims on `resource_ids` overlapping `window`, per resource, by start."""
+    if not resource_ids:
+        return {}
+    st = _claims_stmt(resource_ids, window)
+    return _claims(await fetch(st.sql, *st.args))
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarInputs:
+    rules: dict[str, list[OpeningRule]]
+    exceptions: dict[str, list[OpeningException]]
+    closures: dict[str, list[ClosureRecord]]
+    claims: dict[str, list[ClaimRecord]]
+
+
+async def calendar_inputs(
+    resources: Sequence[tuple[str, str]],
+    claim_ids: Sequence[str],
+    window: Interval,
+    claim_window: Interval,
+    dates: tuple[date, date],
+) -> CalendarInputs:
+    """Rules, exceptions (local `dates`), closures for (resource_id, site_id) pairs and active
+    claims on `claim_ids`, in one batch (one thread hop on SQLite)."""
+    ids = [r for r, _ in resources]
+    rows = await fetch_batch([
+        _rules_stmt(ids), _exceptions_stmt(ids, *dates), _closures_stmt(resources, window),
+        _claims_stmt(claim_ids, claim_window),
+    ])
+    return CalendarInputs(
+        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], resources), _claims(rows[3])
+    )
 
 
 async def quota_used_minutes(

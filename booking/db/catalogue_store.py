@@ -10,7 +10,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from booking.db.sql import Row, execute, execute_many, fetch, fetch_one, placeholders, utc
+from booking.db.sql import (
+    Row,
+    Stmt,
+    execute,
+    execute_many,
+    fetch,
+    fetch_one,
+    placeholders,
+    utc,
+)
 from booking.domain.resources import (
     BookableBy,
     CustomerClass,
@@ -188,12 +197,21 @@ async def _records(rows: list[Row]) -> list[ResourceRecord]:
     return [_record(r, kids.get(str(r["id"]), ())) for r in rows]
 
 
+def resources_stmt(ids: Sequence[str]) -> Stmt:
+    """The query behind `get_resources` (for batches; see `resources_from_rows`)."""
+    return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids))
+
+
+async def resources_from_rows(rows: list[Row]) -> dict[str, ResourceRecord]:
+    return {rec.resource.id: rec for rec in await _records(rows)}
+
+
 async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:
     """The resources among `ids` that exist, by id."""
     if not ids:
         return {}
-    rows = await fetch(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", *ids)
-    return {rec.resource.id: rec for rec in await _records(rows)}
+    st = resources_stmt(ids)
+    return await resources_from_rows(await fetch(st.sql, *st.args))
 
 
 async def get_resource(resource_id: str) -> ResourceRecord | None:

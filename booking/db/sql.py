@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -48,6 +48,14 @@ def epoch(at: datetime) -> int:
 
 def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+class Stmt(NamedTuple):
+    """One statement of a batch; `many` runs it once per row of `args`."""
+
+    sql: str
+    args: Sequence[Any] = ()
+    many: bool = False
 
 
 def _txn_connection() -> Any:
@@ -100,6 +108,54 @@ async def fetch(sql: str, *args: Any) -> list[Row]:
         return single_records
     finally:
         await single.close()
+
+
+async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Row]]:
+    """Run statements in order and return each one's rows. On SQLite the whole batch is one hop
+    to the connection's thread (hops dominate small transactions); on PostgreSQL one round trip
+    each. The first failing statement raises; earlier ones stay done (use a transaction)."""
+    engine = current_engine()
+    conn = _txn_connection()
+    if isinstance(engine, SQLiteEngine):
+        prepared = [(_for_sqlite(st.sql), [tuple(a) for a in st.args] if st.many else st.args,
+                     st.many) for st in statements]
+        if conn is not None:
+            return await _sqlite_batch(conn._conn, prepared)
+        assert isinstance(engine, PooledSQLiteEngine)
+        pool = engine._pool()
+        pooled_conn = await pool.acquire()
+        try:
+            return await _sqlite_batch(pooled_conn, prepared)
+        finally:
+            await pool.release(pooled_conn)
+    results: list[list[Row]] = []
+    for st in statements:
+        if st.many:
+            if st.args:
+                await execute_many(st.sql, st.args)
+            results.append([])
+        else:
+            results.append(await fetch(st.sql, *st.args))
+    return results
+
+
+async def _sqlite_batch(conn: Any, prepared: list[tuple[str, Any, bool]]) -> list[list[Row]]:
+    def run() -> list[list[Row]]:
+        raw = conn._conn
+        out: list[list[Row]] = []
+        for sql, args, many in prepared:
+            if many and not args:
+                out.append([])
+                continue
+            cursor = raw.executemany(sql, args) if many else raw.execute(sql, args)
+            try:
+                out.append([] if many else cursor.fetchall())
+            finally:
+                cursor.close()
+        return out
+
+    result: list[list[Row]] = await conn._execute(run)
+    return result
 
 
 async def fetch_one(sql: str, *args: Any) -> Row | None:

@@ -15,7 +15,7 @@ from booking.db import catalogue_store as resources_store
 from booking.db.booking_store import NewBooking
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.engine import transaction
-from booking.db.sql import execute, is_overlap_error, is_retryable, utc
+from booking.db.sql import execute, fetch_batch, is_overlap_error, is_retryable, utc
 from booking.domain import permissions
 from booking.domain.availability import check_request
 from booking.domain.claims import claims_for, find_conflicts
@@ -91,8 +91,9 @@ async def create_booking(
     company = single_company(actor, req.organisation_id)
     if company is None:
         raise NotAllowed("only company bookers may book")
-    request_hash = idempotency.request_hash_of(request_fingerprint or _fingerprint(req))
+    request_hash = ""
     if idempotency_key is not None:
+        request_hash = idempotency.request_hash_of(request_fingerprint or _fingerprint(req))
         replay = await idempotency.begin(company, idempotency_key, request_hash, now)
         if replay is not None:
             return replay
@@ -132,11 +133,14 @@ async def _create_once(
     if req.participants.students < 0 or req.participants.employees < 0:
         raise _invalid("participants", "participants cannot be negative")
     async with transaction(write=True):
-        terms = await actor_store.company_terms(company)
+        company_rows, resource_rows = await fetch_batch(
+            [actor_store.company_terms_stmt(company), resources_store.resources_stmt(ids)]
+        )
+        terms = actor_store.company_terms_from_rows(company_rows)
         if terms is None:
             raise NotAllowed("only companies may book")
         company_name, is_sme, partner_schools = terms
-        records = await resources_store.get_resources(ids)
+        records = await resources_store.resources_from_rows(resource_rows)
         requested = [records[i] for i in ids if i in records]
         if len(requested) != len(ids) or not all(
             permissions.can_see_resource(actor, r.resource) for r in requested
@@ -185,16 +189,22 @@ async def _create_once(
         resources = [r.resource for r in requested]
         pairs = frozenset((company, school) for school in partner_schools)
         amount, currency = _price(company, is_sme, pairs, resources, created)
-        booking_id = await booking_store.insert_booking(NewBooking(
+        new = NewBooking(
             organisation_id=company, created_by=actor.user_id, title=req.title.strip()[:200],
             status=str(status), students=req.participants.students,
             employees=req.participants.employees, price_amount=amount, currency=currency,
             rrule=req.recurrence.rrule if req.recurrence else None, resource_ids=ids,
             starts_at=created[0].start, ends_at=created[-1].end, now=now,
-        ))
-        outcomes = await _insert_occurrences(
-            booking_id, [r.resource for r in requested], children, outcomes, mode
         )
+        if mode == "fail":
+            booking_id = await booking_store.insert_booking_with_occurrences(new, [
+                (position, Interval(o.start, o.end),
+                 claims_for(resources, children, Interval(o.start, o.end)))
+                for position, o in enumerate(outcomes)
+            ])
+        else:
+            booking_id = await booking_store.insert_booking(new)
+            outcomes = await _insert_occurrences(booking_id, resources, children, outcomes)
         final = [Interval(o.start, o.end) for o in outcomes if o.outcome == "created"]
         if len(final) != len(created):
             amount, currency = _price(company, is_sme, pairs, resources, final)
@@ -235,9 +245,9 @@ def _refuse(outcomes: Sequence[OccurrenceView], mode: str, *, series: bool) -> N
 
 async def _insert_occurrences(
     booking_id: str, resources: list[Resource], children: dict[str, list[Resource]],
-    outcomes: list[OccurrenceView], mode: str,
+    outcomes: list[OccurrenceView],
 ) -> list[OccurrenceView]:
-    """Insert created occurrences; in skip mode each in a savepoint, so an overlap the
+    """Insert created occurrences (skip mode), each in a savepoint, so an overlap the
     database finds (a concurrent writer on PostgreSQL) skips only that occurrence."""
     result: list[OccurrenceView] = []
     for position, o in enumerate(outcomes):
@@ -246,10 +256,6 @@ async def _insert_occurrences(
             continue
         occ = Interval(o.start, o.end)
         wanted = claims_for(resources, children, occ)
-        if mode == "fail":
-            await booking_store.insert_occurrence(booking_id, position, occ, wanted)
-            result.append(o)
-            continue
         await execute("SAVEPOINT occurrence")
         try:
             await booking_store.insert_occurrence(booking_id, position, occ, wanted)

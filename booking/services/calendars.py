@@ -56,7 +56,6 @@ async def load_calendar_inputs(
     """`load_calendars` plus the raw active claims per related resource (for conflicts)."""
     if not records:
         return {}, {}
-    ids = [r.resource.id for r in records]
     widest = max(
         r.resource.policy.buffer_before_minutes + r.resource.policy.buffer_after_minutes
         for r in records
@@ -70,12 +69,13 @@ async def load_calendar_inputs(
     claim_ids = sorted(set().union(*related.values()))
     first = local_date(window.start, "UTC") - timedelta(days=1)
     last = local_date(window.end, "UTC") + timedelta(days=1)
-    rules = await calendar_store.opening_rules(ids)
-    exceptions = await calendar_store.opening_exceptions(ids, first, last)
-    closures = await calendar_store.closures(
-        [(r.resource.id, r.resource.site_id) for r in records], window
+    inputs = await calendar_store.calendar_inputs(
+        [(r.resource.id, r.resource.site_id) for r in records], claim_ids, window, reach,
+        (first, last),
     )
-    claims = await calendar_store.active_claims(claim_ids, reach)
+    rules, exceptions, closures, claims = (
+        inputs.rules, inputs.exceptions, inputs.closures, inputs.claims
+    )
     calendars: dict[str, ResourceCalendar] = {}
     for r in records:
         rid = r.resource.id
