@@ -97,7 +97,8 @@ class ResourceForm:
             max_duration_minutes=number("max_duration", 14 * 24 * 60, 5),
             buffer_before_minutes=number("buffer_before", 24 * 60),
             buffer_after_minutes=number("buffer_after", 24 * 60),
-            bookable_by=BookableBy(self.bookable_by if self.bookable_by in BookableBy else "all"),
+            bookable_by=BookableBy(
+                self.bookable_by if self.bookable_by in {b.value for b in BookableBy} else "all"),
             induction_required=self.induction_required,
             quota_hours_per_week=parse_int(self.quota, "quota", errors, low=1, high=168),
         )
