@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +14,9 @@ from argon2 import PasswordHasher
 
 from booking.db import engine as db_engine
 from booking.db.sql import fetch
+from booking.db.tables import Membership
 from booking.demo import ACCOUNTS, PASSWORD, DemoSummary, create_demo
+from booking.demo.writer import Dataset, replace_all
 from tests.conftest import Backend
 
 NOW = datetime(2026, 11, 27, 23, 8, tzinfo=UTC)  # Friday night, Kerstvakantie within 40 days
@@ -181,9 +184,10 @@ async def test_active_bookings_lie_in_opening_hours_outside_closures(demo: DemoS
         assert not any(s < end and start < e for s, e in closed), row
 
 
-async def test_newcomers_find_free_windows_in_each_coming_week(demo: DemoSummary) -> None:
-    """Most public, approval-free resources every company may book have a free 3-hour window
-    (opening hours − closures − active claims − notice) in each of the next six weeks."""
+async def _free_shares() -> list[float]:
+    """Per coming week (six, from NOW): the share of public, approval-free resources every
+    company may book with a free 3-hour window (opening hours − closures − active claims on it
+    and related resources − notice)."""
     rules, site_of, closures, claims = await _calendars()
     resources = await fetch(
         "SELECT id, parent, min_notice_minutes FROM resources WHERE visibility = 'public' "
@@ -197,6 +201,7 @@ async def test_newcomers_find_free_windows_in_each_coming_week(demo: DemoSummary
             children[parent].append(rid)
     now_s = int(NOW.timestamp())
     first = arrow.get(NOW).to(TZ).date()
+    shares = []
     for week in range(6):
         window = (now_s + week * 7 * 24 * HOUR, now_s + (week + 1) * 7 * 24 * HOUR)
         ok = 0
@@ -210,7 +215,12 @@ async def test_newcomers_find_free_windows_in_each_coming_week(demo: DemoSummary
             clipped = [(max(s, earliest), min(e, window[1])) for s, e in spans]
             if any(e - s >= 3 * HOUR for s, e in _free_pieces(clipped, busy)):
                 ok += 1
-        assert ok >= 0.8 * len(resources), (week, ok, len(resources))
+        shares.append(ok / len(resources))
+    return shares
+
+
+async def test_newcomers_find_free_windows_in_each_coming_week(demo: DemoSummary) -> None:
+    assert min(await _free_shares()) >= 0.8
 
 
 async def test_running_it_again_replaces_the_data(demo: DemoSummary) -> None:
@@ -235,4 +245,15 @@ async def test_resources_grows_the_region(backend: Backend, demo: DemoSummary) -
         "WHERE a.active AND b.active"
     )
     assert int(rows[0]["n"]) == 0
+    assert min(await _free_shares()) >= 0.8
     assert await create_demo(now=NOW) == demo  # back to the default region
+
+
+async def test_a_failed_load_keeps_what_was_there(backend: Backend, demo: DemoSummary) -> None:
+    users = await _count("users")
+    broken = Dataset()
+    broken.add(Membership, id=uuid.uuid4(), user=uuid.uuid4(), organisation=uuid.uuid4(),
+               role="booker")
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        await replace_all(backend.engine, broken)
+    assert await _count("users") == users
