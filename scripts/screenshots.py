@@ -109,7 +109,7 @@ def capture(base: str) -> None:
         shoot(page, "05-login", full=False)
         login(page, base, BOOKER)
         page.goto(lab + next_week.split("#")[0])
-        slot = page.locator("a.block--free").nth(2)
+        slot = page.locator("a.block--free").nth(3)
         slot.click()
         page.wait_for_load_state("networkidle")
         page.fill("#f-title", "Omscholing CNC-operators groep 2")

@@ -3,7 +3,7 @@
 Reusable by every page test:
 - `live_server` (session): base URL of `labshare serve` in a subprocess on a free port, on a new
   SQLite file filled by `booking.demo.create_demo` (the same data as `labshare demo`).
-- `browser` (session), `context` and `page` (per test; Dutch, 1280×860, `base_url` set, so
+- `browser` (per module), `context` and `page` (per test; Dutch, 1280×860, `base_url` set, so
   `page.goto("/resources")` works). `phone` is a page with a phone-sized viewport.
 - `login(page, email)` signs in through the form (demo password); `logout(page)`.
 - `assert_accessible(page)` runs axe-core and fails on serious or critical violations.
@@ -113,13 +113,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
+    """Per module, not per session: a live sync Playwright holds an event loop in this thread,
+    which would break the asyncio tests that run after the browser tests."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium = shutil.which("chromium")
     if chromium is None:

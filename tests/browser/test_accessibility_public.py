@@ -45,10 +45,10 @@ def test_resource_page_in_both_languages_and_on_a_phone(page: Page, phone: Page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#week-title")).to_contain_text("Week of")
     assert_accessible(page)
-    phone.goto(f"{lab}?week={_next_monday()}")
-    assert_accessible(phone)
-    phone.goto("/")
-    assert_accessible(phone)
+    for path in (f"{lab}?week={_next_monday()}", "/", "/resources", "/login"):
+        phone.goto(path)
+        assert_accessible(phone)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} overflows"
 
 
 def test_booker_pages(page: Page) -> None:
