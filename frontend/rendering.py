@@ -39,6 +39,8 @@ async def current_actor(request: Request[Any, Any, Any]) -> Actor:
 
     actor = await _maybe(get_actor(request)) or ANONYMOUS
     request.state.page_actor = actor
+    if not actor.is_anonymous:
+        await current_user(request)  # so that an error page can still show who is signed in
     return actor
 
 

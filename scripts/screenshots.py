@@ -121,7 +121,7 @@ def capture(base: str) -> None:
         page.click("button[name=action][value=confirm]")
         page.wait_for_load_state("networkidle")
         shoot(page, "08-my-bookings")
-        page.goto(base + "/does-not-exist")
+        page.goto(base + "/resources/00000000-0000-0000-0000-000000000000")
         shoot(page, "09-not-found", full=False)
         desk.close()
 
