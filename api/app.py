@@ -16,10 +16,11 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.auth import SESSION_COOKIE, AuthMiddleware
 from api.clock import Clock
@@ -72,6 +73,21 @@ def _frontend_extras() -> dict[str, Any]:
     if hasattr(templating, "plugins"):
         extras["plugins"].extend(templating.plugins())
     return extras
+
+
+def _with_html_errors(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
+    """Unknown URLs and methods asked for by a browser get the pages' 404 instead of JSON."""
+    pages = _optional_module("frontend.errors")
+    if pages is None:
+        return handlers
+    api_http = handlers[HTTPException]
+
+    def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+        if exc.status_code in (404, 405) and pages.wants_html(request):
+            return pages.html_error(request, 404)  # type: ignore[no-any-return]
+        return api_http(request, exc)
+
+    return {**handlers, HTTPException: on_http}
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -141,7 +157,7 @@ def create_app(
     app = Litestar(
         route_handlers=[*discover_routes(route_packages), *extras.pop("route_handlers")],
         lifespan=[lifespan],
-        exception_handlers=exception_handlers(),
+        exception_handlers=_with_html_errors(exception_handlers()),
         dependencies=DEPENDENCIES,
         middleware=[AuthMiddleware()],
         openapi_config=openapi_config(),

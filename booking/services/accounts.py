@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from booking.db import accounts_store as store
 from booking.db.actor_store import memberships as load_memberships
+from booking.db.sql import Row
 from booking.domain.errors import BookingError, NotFound, RuleViolation
 from booking.domain.errors import Reason as _Reason
 from booking.domain.roles import Membership, OrgKind, Role
@@ -229,7 +230,7 @@ async def end_session(cookie_value: str) -> None:
     await store.delete_session(digest(cookie_value))
 
 
-def _token_view(row: store.Row) -> TokenView:
+def _token_view(row: Row) -> TokenView:
     return TokenView(str(row["id"]), row["name"], row["created_at"], row["last_used_at"])
 
 
