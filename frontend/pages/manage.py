@@ -15,13 +15,16 @@ from api.clock import now_of
 from booking.domain.errors import NotAllowed, RuleViolation, StaleVersion
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
+from booking.i18n import translations
 from booking.services import board as board_service
 from booking.services import bookings, catalogue
 from booking.services.views import BookingView, ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
+from frontend.pages.manage_board import TrackTexts, track_renderer
 from frontend.pages.manage_common import choose_school, require_staff
 from frontend.rendering import redirect, render
+from frontend.templating import request_locale
 
 QUEUE_LIMIT = 200
 CLOSURE_DAYS = 90
@@ -107,9 +110,13 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
     except ValueError:
         day = today
     board = await board_service.board(actor, choice.id, day, 1 if view == "day" else 7, now)
+    words = translations(request_locale(request))
+    texts = TrackTexts(*(words.gettext(t) for t in (
+        "awaiting approval", "confirmed", "whole lab booked", "closed", "participants")))
+    track = track_renderer(texts, view == "day", "/manage/requests" + choice.query())
     return await render(
         request, "manage/board.html", section="manage", choice=choice, board=board, view=view,
-        today=today, day=day,
+        today=today, day=day, track=track,
     )
 
 
