@@ -17,6 +17,9 @@ from booking.db.sql import fetch
 from booking.db.tables import Membership
 from booking.demo import ACCOUNTS, PASSWORD, DemoSummary, create_demo
 from booking.demo.writer import Dataset, replace_all
+from booking.domain.intervals import Interval
+from booking.domain.roles import ANONYMOUS
+from booking.services.catalogue import availability
 from tests.conftest import Backend
 
 NOW = datetime(2026, 11, 27, 23, 8, tzinfo=UTC)  # Friday night, Kerstvakantie within 40 days
@@ -257,3 +260,18 @@ async def test_a_failed_load_keeps_what_was_there(backend: Backend, demo: DemoSu
     with pytest.raises(Exception, match=r"(?i)foreign key"):
         await replace_all(backend.engine, broken)
     assert await _count("users") == users
+
+
+async def test_the_availability_service_agrees(demo: DemoSummary) -> None:
+    """The catalogue service (what the API answers) finds the 3-hour windows too."""
+    rows = await fetch(
+        "SELECT id FROM resources WHERE visibility = 'public' AND bookable_by = 'all' "
+        "AND NOT approval_required ORDER BY name, id"
+    )
+    for week in range(6):
+        window = Interval(NOW + timedelta(days=7 * week), NOW + timedelta(days=7 * week + 7))
+        ok = 0
+        for row in rows:
+            view = await availability(ANONYMOUS, str(row["id"]), window, NOW)
+            ok += any(f.end - f.start >= timedelta(hours=3) for f in view.free)
+        assert ok >= 0.8 * len(rows), (week, ok, len(rows))
