@@ -1,4 +1,18 @@
-"""`labshare demo`: replace the database's contents with a believable, deterministic region."""
+"""`labshare demo`: replace the database's contents with a believable, deterministic region.
+
+Decisions a reader may wonder about:
+- Everything derives from `random.Random(2026)` and `now`'s local day, ids included, so a rerun
+  with the same `now` writes the same rows (`catalogue.py`, then `bookings.py`).
+- Public holidays are site closures; school holidays (region Zuid) close only the labs that need
+  school staff (care simulation, cleanroom, process plant). The other labs stay open to companies
+  in the holidays — otherwise no resource would be free in the Christmas weeks that API.md's
+  "free window in every week of the next 40 days" covers.
+- Bookings are placed conflict-free in memory (claims with each resource's own buffers; a lab
+  booking claims its equipment; equipment also avoids its lab's claims, as availability shows
+  them) and the coming weeks are capped at ~38 % claimed.
+- Rows go in bulk through the driver (`writer.py`): COPY on PostgreSQL; executemany on SQLite
+  with foreign keys checked once (`PRAGMA foreign_key_check`) before COMMIT.
+"""
 
 from __future__ import annotations
 
