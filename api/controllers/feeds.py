@@ -2,7 +2,7 @@
 /feeds/{token}.ics` that calendar clients poll.
 
 The feed answers conditional requests from validators computed without rendering (see
-`booking.services.feeds`); the body is never compressed (Outlook) and carries no BOM.
+`booking.services.feed_serving`); the body is never compressed (Outlook) and carries no BOM.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from api.settings import get_settings
 from api.timefmt import to_local
 from booking.domain.errors import NotFound
 from booking.domain.roles import Actor
-from booking.services import feeds
+from booking.services import feed_serving, feeds
 from booking.services.feeds import FeedView, mask_token
 
 log = logging.getLogger("labshare.feeds")
@@ -154,7 +154,7 @@ async def serve_feed(
     token = filename.removesuffix(".ics")
     if not filename.endswith(".ics") or not _TOKEN.match(token):
         raise NotFound("no such feed")
-    handle = await feeds.open_feed(token, now, site_url=base_url(request))
+    handle = await feed_serving.open_feed(token, now, site_url=base_url(request))
     if handle.state == "gone":
         log.info("feed token %s: gone", mask_token(token))
         return problem_response(problem(410, "this calendar URL was revoked; subscribe anew"))

@@ -29,6 +29,17 @@ class FeedTokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenedToken:
+    """A token with what serving it needs, read in one round trip: the owner's memberships
+    (`(organisation, kind, role, name)`; none when the user is inactive) and the instant of
+    the latest change to any booking (None while there are none)."""
+
+    token: FeedTokenRecord
+    memberships: tuple[tuple[str, str, str, str], ...]
+    bookings_changed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     """Which bookings a feed covers: by company, by school, or by booked resource."""
 
@@ -37,19 +48,22 @@ class Scope:
     resource_ids: tuple[str, ...] = ()
 
     def condition(self, first: int) -> tuple[str, list[Any]]:
-        """A condition on `bookings b` with placeholders numbered from `first`, and its args."""
+        """A condition on `bookings b` with placeholders numbered from `first`, and its args.
+
+        Resource and school scopes are `b.id IN (subquery)`, driven by the resource index; a
+        correlated EXISTS made SQLite scan every booking (seconds at a few thousand)."""
         if self.company_id is not None:
             return f"b.organisation = ${first}", [self.company_id]
         if self.school_id is not None:
             return (
-                "EXISTS (SELECT 1 FROM booking_resources br JOIN resources r "
-                f"ON r.id = br.resource WHERE br.booking = b.id AND r.school = ${first})",
+                "b.id IN (SELECT br.booking FROM booking_resources br JOIN resources r "
+                f"ON r.id = br.resource WHERE r.school = ${first})",
                 [self.school_id],
             )
         ids = list(self.resource_ids)
         return (
-            "EXISTS (SELECT 1 FROM booking_resources br WHERE br.booking = b.id "
-            f"AND br.resource IN ({placeholders(len(ids), first)}))",
+            "b.id IN (SELECT br.booking FROM booking_resources br "
+            f"WHERE br.resource IN ({placeholders(len(ids), first)}))",
             ids,
         )
 
@@ -134,10 +148,55 @@ async def get_token(token_id: str) -> FeedTokenRecord | None:
     return None if row is None else _token(row)
 
 
-async def token_by_hash(token_hash: str) -> FeedTokenRecord | None:
-    """The token row whose stored hash equals `token_hash` (an indexed, unique lookup)."""
-    row = await fetch_one(_TOKEN_SELECT + "WHERE f.token_hash = $1", token_hash)
-    return None if row is None else _token(row)
+async def open_token(token_hash: str) -> OpenedToken | None:
+    """The token whose stored hash equals `token_hash`, its owner's memberships and the latest
+    booking change (an index-only MAX on `bookings.updated_at`), in one query."""
+    rows = await fetch(
+        'SELECT f.id, f."user", f.scope, f.organisation, f.resource, f.token_hash, '
+        "f.created_at, f.revoked_at, u.locale, u.is_active, m.organisation AS m_org, "
+        "m.role AS m_role, o.kind AS m_kind, o.name AS m_name, "
+        "(SELECT MAX(updated_at) FROM bookings) AS changed "
+        'FROM feed_tokens f JOIN users u ON u.id = f."user" '
+        'LEFT JOIN memberships m ON m."user" = f."user" '
+        "LEFT JOIN organisations o ON o.id = m.organisation WHERE f.token_hash = $1",
+        token_hash,
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    members = tuple(
+        (str(r["m_org"]), r["m_kind"], r["m_role"], r["m_name"])
+        for r in rows
+        if r["m_org"] is not None and r["is_active"]
+    )
+    return OpenedToken(_token(first), members, _as_datetime(first["changed"]))
+
+
+async def partner_schools(company_ids: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """`(company, school)` partnerships of the given companies."""
+    if not company_ids:
+        return frozenset()
+    rows = await fetch(
+        "SELECT company, school FROM partnerships "
+        f"WHERE company IN ({placeholders(len(company_ids))})",
+        *company_ids,
+    )
+    return frozenset((str(r["company"]), str(r["school"])) for r in rows)
+
+
+async def scope_resource(resource_id: str) -> tuple[dict[str, Any], tuple[str, ...]] | None:
+    """(id, school, site, kind, name, visibility, parent) of a resource and the ids that block
+    it (itself, its lab, its equipment), in one query; None when it does not exist."""
+    rows = await fetch(
+        "SELECT id, school, site, kind, name, visibility, parent FROM resources "
+        "WHERE id = $1 OR parent = $1 OR id = (SELECT parent FROM resources WHERE id = $1) "
+        "ORDER BY id",
+        resource_id,
+    )
+    main = next((dict(r) for r in rows if str(r["id"]) == resource_id), None)
+    if main is None:
+        return None
+    return main, tuple(str(r["id"]) for r in rows)
 
 
 async def tokens_of(user_id: str) -> list[FeedTokenRecord]:
@@ -161,16 +220,6 @@ async def organisation_name(org_id: str) -> tuple[str, str] | None:
     """(kind, name) of an organisation."""
     row = await fetch_one("SELECT kind, name FROM organisations WHERE id = $1", org_id)
     return None if row is None else (row["kind"], row["name"])
-
-
-async def related_resources(resource_id: str) -> tuple[str, ...]:
-    """The resource, its lab (for equipment) and its equipment (for a lab): what blocks it."""
-    rows = await fetch(
-        "SELECT id FROM resources WHERE id = $1 OR parent = $1 "
-        "OR id = (SELECT parent FROM resources WHERE id = $1) ORDER BY id",
-        resource_id,
-    )
-    return tuple(str(r["id"]) for r in rows)
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -203,7 +203,8 @@ class Booking(Table, tablename="bookings"):
     decided_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
-    updated_at = Timestamptz()
+    # indexed: MAX(updated_at) is the feeds' cheap "did any booking change" probe
+    updated_at = Timestamptz(index=True)
 
 
 class BookingResource(Table, tablename="booking_resources"):

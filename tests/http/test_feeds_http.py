@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from litestar import Litestar
 
-from booking.services import feeds
+from booking.services import feed_serving
 from tests.factories import make_company, make_resource, make_user
 from tests.http.conftest import NOW, bearer
 
@@ -60,8 +60,8 @@ async def test_conditional_requests_answer_304_without_rendering(
     def no_render(*args: Any, **kwargs: Any) -> bytes:
         raise AssertionError("a conditional hit must not render")
 
-    monkeypatch.setattr(feeds, "render_feed", no_render)
-    feeds._bodies.clear()
+    monkeypatch.setattr(feed_serving, "render_feed", no_render)
+    feed_serving._bodies.clear()
     by_tag = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert by_tag.status_code == 304 and by_tag.content == b""
     assert by_tag.headers["etag"] == first.headers["etag"]

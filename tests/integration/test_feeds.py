@@ -17,9 +17,10 @@ from booking.db.sql import fetch_one
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
-from booking.services import feeds
+from booking.services import feed_serving, feeds
 from booking.services.feed_events import busy_uid
-from booking.services.feeds import create_feed, open_feed, revoke_feed, rotate_feed
+from booking.services.feed_serving import open_feed
+from booking.services.feeds import create_feed, revoke_feed, rotate_feed
 from tests.conftest import Backend
 from tests.factories import (
     actor_for,
@@ -265,8 +266,9 @@ async def test_validator_moves_with_the_data_and_only_with_it(
     first = await open_feed(token_of(made.url), NOW, site_url=SITE)
     body = await first.body()
     renders: list[int] = []
-    real = feeds.render_feed
-    monkeypatch.setattr(feeds, "render_feed", lambda *a, **k: renders.append(1) or real(*a, **k))
+    real = feed_serving.render_feed
+    monkeypatch.setattr(feed_serving, "render_feed",
+                        lambda *a, **k: renders.append(1) or real(*a, **k))
     again = await open_feed(token_of(made.url), NOW + timedelta(hours=2), site_url=SITE)
     assert again.etag == first.etag and await again.body() == body and not renders
     await change_booking(bid, NOW, title="Nieuwe titel")  # same second, no SEQUENCE change
@@ -282,7 +284,7 @@ async def test_validator_moves_with_the_data_and_only_with_it(
 async def test_at_most_the_nearest_events_are_kept(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(feeds, "MAX_EVENTS", 3)
+    monkeypatch.setattr(feed_serving, "MAX_EVENTS", 3)
     # NOW is 10 March: the 10th onwards is coming (nearest first), earlier days are past
     days = (1, 2, 3, 8, 9, 10, 11, 12, 20)
     slots = [Interval(local(2027, 3, d, 9), local(2027, 3, d, 10)) for d in days]
@@ -290,7 +292,34 @@ async def test_at_most_the_nearest_events_are_kept(
     made = await create_feed(world.acme_booker, "me", base_url=SITE, now=NOW)
     found = sorted(s for _, s, _ in instants_icalendar(await feed_body(made.url)))
     assert found == [local(2027, 3, d, 9) for d in (10, 11, 12)]
-    monkeypatch.setattr(feeds, "MAX_EVENTS", 5)
+    monkeypatch.setattr(feed_serving, "MAX_EVENTS", 5)
     made = await create_feed(world.acme_booker, "me", base_url=SITE, now=NOW)
     found = sorted(s for _, s, _ in instants_icalendar(await feed_body(made.url)))
     assert found == [local(2027, 3, d, 9) for d in (9, 10, 11, 12, 20)]
+
+
+async def test_the_watermark_is_recounted_only_after_a_booking_changed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = [Interval(local(2027, 3, 29, 9), local(2027, 3, 29, 12))]
+    await add_booking(world.acme, [world.cnc], slot, now=NOW - timedelta(hours=1))
+    made = await create_feed(world.acme_booker, "me", base_url=SITE, now=NOW)
+    counts: list[int] = []
+    real = feed_serving.store.watermark
+
+    async def counting(*args: object) -> object:
+        counts.append(1)
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed_serving.store, "watermark", counting)
+    first = await open_feed(token_of(made.url), NOW, site_url=SITE)
+    again = await open_feed(token_of(made.url), NOW, site_url=SITE)
+    assert again.etag == first.etag and len(counts) == 1  # memo under an old change stamp
+    other = await add_booking(world.beta, [world.lab], [Interval(local(2027, 4, 5, 9),
+                                                                 local(2027, 4, 5, 12))], now=NOW)
+    third = await open_feed(token_of(made.url), NOW, site_url=SITE)
+    assert third.etag == first.etag and len(counts) == 2  # recounted, same data in scope
+    await change_booking(other, NOW, status="cancelled")  # within the margin: never memoised
+    await open_feed(token_of(made.url), NOW, site_url=SITE)
+    await open_feed(token_of(made.url), NOW, site_url=SITE)
+    assert len(counts) == 4
