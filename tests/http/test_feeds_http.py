@@ -127,3 +127,24 @@ async def test_openapi_documents_the_calendar_endpoints(client: httpx.AsyncClien
     doc = (await client.get("/schema/openapi.json")).json()
     for path in ("/api/v1/feeds", "/feeds/{filename}", "/api/v1/feeds/{feed_id}/rotate"):
         assert path in doc["paths"], path
+
+
+@pytest.mark.slow
+async def test_a_real_server_sends_the_feed_uncompressed_and_answers_head(server: str) -> None:
+    """`labshare serve --workers 2`: what calendar clients meet in production."""
+    from booking.services import feeds
+    from tests.factories import actor_for
+
+    company = await make_company()
+    user = await make_user(memberships=[(company, "booker")])
+    made = await feeds.create_feed(await actor_for(user), "me", base_url=server, now=NOW)
+    async with httpx.AsyncClient(timeout=30) as c:
+        got = await c.get(made.url, headers={"Accept-Encoding": "gzip, br"})
+        assert got.status_code == 200 and "content-encoding" not in got.headers
+        assert got.headers["content-type"] == "text/calendar; charset=utf-8"
+        head = await c.head(made.url)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["etag"] == got.headers["etag"]
+        assert head.headers["content-length"] == str(len(got.content))
+        again = await c.get(made.url, headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""

@@ -78,3 +78,18 @@ async def test_imports_over_http(client: httpx.AsyncClient) -> None:
     assert r.status_code == 204
     r = await client.get(f"/api/v1/calendar-imports/{made['id']}", headers=boss)
     assert r.status_code == 404
+
+
+async def test_an_upload_larger_than_the_app_wide_body_limit_is_accepted(
+    client: httpx.AsyncClient,
+) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    boss = await _bearer(school, "facility_manager")
+    body = timetable(date(2027, 3, 8), 2).decode()
+    filler = "".join(f"X-FILLER-{n}:{'z' * 60}\r\n" for n in range(36_000))  # ~2.6 MB
+    ics = body.replace("VERSION:2.0\r\n", "VERSION:2.0\r\n" + filler, 1)
+    r = await client.post("/api/v1/calendar-imports", headers=boss,
+                          json={"site_id": site, "ics": ics, "kind": "timetable"})
+    assert r.status_code == 201, r.text[:300]
+    assert (r.json()["status"], r.json()["events"], r.json()["uploaded"]) == ("ok", 2, True)
