@@ -23,6 +23,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.auth import SESSION_COOKIE, AuthMiddleware
+from api.background import background_lifespan
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
@@ -156,7 +157,7 @@ def create_app(
     extras["plugins"].insert(0, StrictStructSchemaPlugin())
     app = Litestar(
         route_handlers=[*discover_routes(route_packages), *extras.pop("route_handlers")],
-        lifespan=[lifespan],
+        lifespan=[lifespan, background_lifespan] if own_engine else [lifespan],
         exception_handlers=_with_html_errors(exception_handlers()),
         dependencies=DEPENDENCIES,
         middleware=[AuthMiddleware()],

@@ -216,7 +216,8 @@ class AuthMiddleware(ASGIMiddleware):
     A middleware rather than a `before_request` hook, so that no layer can override it."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/schema", "^/healthz")
+    # feeds authenticate by the secret token in their URL, not by session or bearer
+    exclude_path_pattern = ("^/static/", "^/schema", "^/healthz", "^/feeds/")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive, send)

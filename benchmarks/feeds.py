@@ -13,25 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-# this directory last: a sibling module named like a stdlib one (http.py) must not shadow it
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+import httpx
+from _common import backends, database, median, timed
 
-import httpx  # noqa: E402
-from _common import backends, database, median, timed  # noqa: E402
-
-from api.app import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from booking.db.engine import transaction  # noqa: E402
-from booking.db.sql import execute_many  # noqa: E402
-from booking.services import feed_serving, feeds  # noqa: E402
-from tests.factories import actor_for, make_company, make_resource, make_user  # noqa: E402
+from api.app import create_app
+from api.settings import Settings
+from booking.db.engine import transaction
+from booking.db.sql import execute_many
+from booking.services import feed_serving, feeds
+from tests.factories import actor_for, make_company, make_resource, make_user
 
 EVENTS = 2000
 ROUNDS = 300

@@ -29,9 +29,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a file: this folder's own modules (http.py) would
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
-
 import httpx
 
 MANAGER = "facility@roc-demo.test"

@@ -28,9 +28,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-if sys.path and sys.path[0].rstrip("/").endswith("benchmarks"):
-    del sys.path[0]  # run as a script: benchmarks/http.py would shadow the standard library
-
 import httpx
 
 from booking.db import engine as db_engine

@@ -1,7 +1,7 @@
 """HTTP latency of the hot paths against a running server, as ratios to `GET /healthz`.
 
 Start the server first, e.g. `labshare demo --resources 1000 --workers 2`, then:
-    python benchmarks/http.py [--url http://127.0.0.1:8000] [--n 300]
+    python benchmarks/http_api.py [--url http://127.0.0.1:8000] [--n 300]
 
 Measures, interleaved round-robin on one keep-alive connection (so all four share conditions):
 availability of one resource over 4 weeks, free-window search, booking creation, healthz.
@@ -12,19 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-# run as a script, this file's directory comes first on sys.path and `http` would be this
-# module instead of the standard library's package
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
-
-import httpx  # noqa: E402
+import httpx
 
 TZ = ZoneInfo("Europe/Amsterdam")
 
