@@ -10,6 +10,9 @@ Decisions a reader may wonder about:
 - Bookings are placed conflict-free in memory (claims with each resource's own buffers; a lab
   booking claims its equipment; equipment also avoids its lab's claims, as availability shows
   them) and the coming weeks are capped at ~38 % claimed.
+- ROC Demo approves requests for its VR room, its care-simulation ward and the lasstraat's
+  welding robot, and Acme and Beta have a few coming requests there (`names.SCHOOLS`), so the
+  facility manager of the demo has something to approve on a fresh demo.
 - Rows go in bulk through the driver (`writer.py`): COPY on PostgreSQL; executemany on SQLite
   with foreign keys checked once (`PRAGMA foreign_key_check`) before COMMIT.
 """
@@ -83,6 +86,7 @@ async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSum
         rng, cat, int(now.timestamp()), first_day, days, local_epoch(first_day, 0)
     )
     per_resource = DEFAULT_PER_RESOURCE if resources is None else SCALED_PER_RESOURCE
+    generator.requests()
     generator.generate(per_resource)
     generator.write()
     await replace_all(current_engine(), cat.data)

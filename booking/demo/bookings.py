@@ -134,10 +134,11 @@ class BookingGenerator:
                     return False
         return True
 
-    def propose(self, info: ResourceInfo, weeks: int) -> list[Span] | None:
-        """Random slot-aligned occurrences inside one opening span, `weeks` weeks in a row."""
+    def propose(self, info: ResourceInfo, weeks: int, from_day: int = 0) -> list[Span] | None:
+        """Random slot-aligned occurrences inside one opening span, `weeks` weeks in a row,
+        starting on day index `from_day` or later."""
         rng, per_day = self.rng, self.spans[info.profile]
-        day = rng.randrange(len(per_day) - 7 * (weeks - 1))
+        day = rng.randrange(from_day, len(per_day) - 7 * (weeks - 1))
         if not per_day[day]:
             return None
         j = rng.randrange(len(per_day[day]))
@@ -170,16 +171,46 @@ class BookingGenerator:
         if not self.fits(r, occurrences, company, not inactive):
             return False
         if not inactive:
-            for q in (r, *info.children):
-                other = self.cat.resources[q]
-                for start, end in occurrences:
-                    cs, ce = start - other.buffer_before * 60, end + other.buffer_after * 60
-                    self.blocked[q].block(cs, ce)
-                    self.blocked[q].used[self.week(start)] += ce - cs
-            for start, end in occurrences:
-                self.quota[r, company, self.week(start)] += end - start
+            self.hold(r, company, occurrences)
         self.emit(r, self.cat.companies[company], occurrences, inactive)
         return True
+
+    def may_book(self, info: ResourceInfo, company: CompanyInfo) -> bool:
+        if info.bookable_by == "internal":
+            return False
+        return info.bookable_by == "all" or info.school_id in company.partner_of
+
+    def request(self, r: int, company: int, count: int) -> int:
+        """Up to `count` coming pending requests by `company` on resource `r` (which must
+        require approval), at least two days ahead and beyond the notice; returns how many."""
+        info, buyer = self.cat.resources[r], self.cat.companies[company]
+        if not info.approval or not self.may_book(info, buyer):
+            return 0
+        first = (self.now_s - self.base_s) // 86400 + 2
+        placed = misses = 0
+        while placed < count and misses < 200:
+            found = self.propose(info, 1, from_day=min(first, len(self.spans[info.profile]) - 1))
+            ok = (found is not None and found[0][0] >= self.now_s + info.notice * 60
+                  and self.fits(r, found, company, True))
+            if not ok or found is None:
+                misses += 1
+                continue
+            self.hold(r, company, found)
+            self.emit(r, buyer, found, False, status="pending")
+            placed += 1
+        return placed
+
+    def hold(self, r: int, company: int, occurrences: list[Span]) -> None:
+        """Block the claims of an active booking (buffers, the lab's equipment) and count it."""
+        info = self.cat.resources[r]
+        for q in (r, *info.children):
+            other = self.cat.resources[q]
+            for start, end in occurrences:
+                cs, ce = start - other.buffer_before * 60, end + other.buffer_after * 60
+                self.blocked[q].block(cs, ce)
+                self.blocked[q].used[self.week(start)] += ce - cs
+        for start, end in occurrences:
+            self.quota[r, company, self.week(start)] += end - start
 
     def status(self, info: ResourceInfo, start: int, inactive: bool) -> str:
         future = start >= self.now_s
@@ -192,11 +223,12 @@ class BookingGenerator:
             return "declined" if roll < 0.35 else "expired" if roll < 0.7 else "cancelled"
         return "pending" if info.approval and future and roll < 0.45 else "confirmed"
 
-    def emit(self, r: int, company: CompanyInfo, occurrences: list[Span], inactive: bool) -> None:
+    def emit(self, r: int, company: CompanyInfo, occurrences: list[Span], inactive: bool,
+             status: str | None = None) -> None:
         """Rows for one booking: the booking, its occurrences, resource and claims."""
         rng, info, now = self.rng, self.cat.resources[r], self.now_s
         first, last = occurrences[0][0], occurrences[-1][1]
-        status = self.status(info, first, inactive)
+        status = status or self.status(info, first, inactive)
         self.statuses[status] += 1
         notice = info.notice * 60
         created = min(first - notice - rng.randint(3600, 21 * 86400), now - rng.randint(600, 86400))
@@ -258,6 +290,12 @@ class BookingGenerator:
                     placed += 1
                 else:
                     misses += 1
+
+    def requests(self) -> None:
+        """The catalogue's planned pending requests (see `SchoolSpec.requests`), placed before
+        the random bookings so that they always find room."""
+        for r, company, count in self.cat.requests:
+            self.request(r, company, count)
 
     def write(self) -> None:
         """Hand the rows to the dataset; claims sorted by resource and time (cheap to check)."""

@@ -60,6 +60,7 @@ class ResourceInfo:
     parent: int | None = None
     children: list[int] = field(default_factory=list)
     closures: list[Span] = field(default_factory=list)
+    name: str = ""
 
 
 @dataclass(slots=True)
@@ -83,6 +84,8 @@ class Catalogue:
     site_count: int = 0
     closure_count: int = 0
     user_count: int = 0
+    requests: list[tuple[int, int, int]] = field(default_factory=list)
+    """Coming pending requests to place: (resource index, company index, how many)."""
 
 
 class _Builder:
@@ -91,6 +94,7 @@ class _Builder:
         self.data = cat.data
         self.emails: set[str] = set()
         self.brins = {s.brin for s in names.SCHOOLS}
+        self.approval: dict[uuid.UUID, tuple[str, ...]] = {}  # per school: names it approves
 
     def org(self, kind: str, name: str, city: str = "", region: uuid.UUID | None = None,
             **extra: object) -> uuid.UUID:
@@ -149,6 +153,8 @@ class _Builder:
                 spec.buffer_before, spec.buffer_after, spec.approval or rng.random() < 0.06,
                 bookable, "public" if bookable == "all" else bookable, capacity, {},
                 spec.quota_hours)
+            # (drawn above even when forced here, so the other resources stay as they were)
+            info.approval = info.approval or name in self.approval.get(school, ())
         else:
             internal = parent.bookable_by == "internal" or rng.random() < 0.04
             bookable = "internal" if internal else parent.bookable_by
@@ -156,6 +162,8 @@ class _Builder:
                 new_id(rng), school, spec, False, parent.profile, 30, parent.notice, 60, 480,
                 0, 0, parent.approval, bookable, "public" if bookable == "all" else bookable,
                 capacity, {}, None)
+            info.approval = info.approval or name in self.approval.get(school, ())
+        info.name = name
         info.rates = {k: (hourly * f).quantize(CENT) for k, f in RATE_FACTORS.items()}
         self.data.add(
             Resource, id=info.id, school=school, site=site, parent=parent.id if parent else None,
@@ -221,6 +229,7 @@ class _Builder:
 
     def school(self, spec: SchoolSpec, region: uuid.UUID) -> uuid.UUID:
         sid = self.org("school", spec.name, spec.city, region, brin=spec.brin, level=spec.level)
+        self.approval[sid] = spec.approval
         self.cat.school_ids.append(sid)
         email = f"facility@{spec.slug}.test"
         first, last = self.rng.choice(names.FIRST_NAMES), self.rng.choice(names.LAST_NAMES)
@@ -322,6 +331,13 @@ def build_catalogue(rng: random.Random, now: datetime, first_day: date, last_day
             site = b.site(school, site_spec)
             for key in site_spec.labs:
                 b.lab(school, site, LABS[key])
+    company_index = {spec.slug: i for i, spec in enumerate(names.COMPANIES)}
+    for spec in names.SCHOOLS:
+        school = by_slug[spec.slug]
+        for name, slug, count in spec.requests:
+            index = next(i for i, r in enumerate(cat.resources)
+                         if r.school_id == school and r.name == name)
+            cat.requests.append((index, company_index[slug], count))
     public = [span for _, span in holiday_closures(first_day - 90 * DAY, last_day + 300 * DAY)]
     for resource in cat.resources:  # the sites' public holidays hold for every resource
         resource.closures.extend(public)

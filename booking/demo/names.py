@@ -238,6 +238,11 @@ class SchoolSpec:
     level: str
     city: str
     sites: tuple[SiteSpec, ...]
+    approval: tuple[str, ...] = ()
+    """Names of labs or equipment whose requests this school approves (a lab's equipment
+    follows its lab); each gets a few coming requests from the demo's companies."""
+    requests: tuple[tuple[str, str, int], ...] = ()
+    """Coming pending requests: (resource name, company slug, how many)."""
 
 
 SCHOOLS: tuple[SchoolSpec, ...] = (
@@ -246,6 +251,11 @@ SCHOOLS: tuple[SchoolSpec, ...] = (
                  51.8890, 4.4330, ("cnc", "lassen", "robotica")),
         SiteSpec("Campus Zuidplein", "Zuidplein 500", "3083 CX", "Rotterdam",
                  51.8820, 4.4870, ("zorg", "vr", "elektro")),
+    ), approval=("VR-ruimte", "Zorgsimulatie-afdeling", "Yaskawa lasrobot"), requests=(
+        # So that facility@roc-demo.test has requests to approve on a fresh demo.
+        ("VR-ruimte", "acme", 2), ("VR-ruimte", "beta", 2),
+        ("Zorgsimulatie-afdeling", "acme", 1),  # partners only: Acme is a partner
+        ("Yaskawa lasrobot", "beta", 2), ("Yaskawa lasrobot", "acme", 1),
     )),
     SchoolSpec("Hogeschool Delta Delft", "hs-delta", "21WN", "HBO", "Delft", (
         SiteSpec("Campus Technopolis", "Rotterdamseweg 137", "2628 AL", "Delft",
