@@ -4,6 +4,10 @@ Pure: it takes the availability the service computed and only places it on the p
 the resource's local dates; a block's position is its local wall-clock minute, so the week of a
 DST change shows 08:00 opening at 08:00 on both sides of the change. Free windows are cut at
 local whole hours so that each hour is a link to the booking form starting there.
+
+Opening hours that cannot be booked only because of *when* you look — already over, inside the
+minimum notice, beyond the booking horizon — are drawn as `past` / `notice` / `far` blocks
+underneath the busy time, so an open day in the past never reads as "closed".
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from booking.domain.openinghours import OpeningRule
 from booking.services.views import AvailabilityView
 
 DAYS = 7
+OUT_OF_REACH = ("past", "notice", "far")
 DEFAULT_HOURS = (8 * 60, 18 * 60)
 PREFERRED_MINUTES = 120
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One thing on a day: `kind` free | booking | closure, placed by local minutes."""
+    """One thing on a day, placed by local minutes: `kind` free | booking | closure, or, for
+    opening hours out of reach, past | notice | far (drawn first, underneath)."""
 
     kind: str
     start: datetime
@@ -45,6 +51,11 @@ class Day:
     @property
     def free_count(self) -> int:
         return sum(1 for b in self.blocks if b.href)
+
+    @property
+    def is_closed(self) -> bool:
+        """Nothing to draw: no opening hours (or nothing left of them) on this day."""
+        return not self.blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,11 @@ class Week:
     @property
     def has_free(self) -> bool:
         return any(d.free_count for d in self.days)
+
+    @property
+    def out_of_reach(self) -> set[str]:
+        """Which of past | notice | far appear this week (for the legend)."""
+        return {b.kind for d in self.days for b in d.blocks if b.kind in OUT_OF_REACH}
 
 
 def monday_of(day: date) -> date:
@@ -156,6 +172,39 @@ def _range(
     return first, max(last, first + 60)
 
 
+def _opening(rules: Sequence[OpeningRule], day: date, tz: str) -> list[Interval]:
+    """The day's opening hours as instants (a closing time of 00:00 is the next midnight)."""
+    spans: list[Interval] = []
+    for rule in rules:
+        if not rule.applies_on(day):
+            continue
+        opens = rule.opens.hour * 60 + rule.opens.minute
+        closes = 24 * 60 if rule.closes == time(0) else rule.closes.hour * 60 + rule.closes.minute
+        start, end = local_instant(tz, day, opens), local_instant(tz, day, closes)
+        if start < end:
+            spans.append(Interval(start, end))
+    return spans
+
+
+def _out_of_reach(
+    spans: Sequence[Interval], now: datetime, notice_minutes: int, horizon_days: int | None
+) -> list[tuple[str, Interval]]:
+    """The parts of opening hours that are over (`past`), inside the notice (`notice`) or
+    beyond the horizon (`far`)."""
+    earliest = now + timedelta(minutes=notice_minutes)
+    latest = now + timedelta(days=horizon_days) if horizon_days is not None else None
+    found: list[tuple[str, Interval]] = []
+    for span in spans:
+        for kind, lo, hi in (
+            ("past", span.start, min(span.end, now)),
+            ("notice", max(span.start, now), min(span.end, earliest)),
+            ("far", max(span.start, latest) if latest else span.end, span.end),
+        ):
+            if lo < hi:
+                found.append((kind, Interval(lo, hi)))
+    return found
+
+
 def build_week(
     view: AvailabilityView,
     monday: date,
@@ -164,13 +213,22 @@ def build_week(
     now: datetime,
     min_minutes: int,
     max_minutes: int,
+    notice_minutes: int = 0,
+    horizon_days: int | None = None,
 ) -> Week:
-    """The grid for the local week starting `monday`, from the availability of that week."""
+    """The grid for the local week starting `monday`, from the availability of that week;
+    opening hours (`rules`) out of reach because of `now`, the notice or the horizon are
+    marked as such rather than left blank."""
     tz = view.timezone
     days = [monday + timedelta(days=i) for i in range(DAYS)]
     today = local_date(now, tz)
     per_day: dict[date, list[Block]] = {d: [] for d in days}
     placed: list[tuple[int, int]] = []
+    for day in days:
+        for kind, iv in _out_of_reach(_opening(rules, day, tz), now, notice_minutes, horizon_days):
+            spot = _place(iv, day, tz)
+            if spot is not None:
+                per_day[day].append(Block(kind, iv.start, iv.end, *spot))
     for free in view.free:
         for piece in _hour_pieces(Interval(free.start, free.end), tz):
             day = local_date(piece.start, tz)
@@ -196,7 +254,7 @@ def build_week(
     for day in days:
         shown = [
             Block(b.kind, b.start, b.end, max(b.top, first), min(b.bottom, last), b.reason, b.href)
-            for b in sorted(per_day[day], key=lambda b: (b.top, b.kind))
+            for b in sorted(per_day[day], key=lambda b: (b.kind not in OUT_OF_REACH, b.top, b.kind))
             if b.bottom > first and b.top < last
         ]
         result.append(Day(day, shown, is_today=day == today))

@@ -161,6 +161,8 @@ async def resource_page(
         view, monday, rules=rules, now=now,
         min_minutes=resource.policy.min_duration_minutes,
         max_minutes=resource.policy.max_duration_minutes,
+        notice_minutes=resource.policy.min_notice_minutes,
+        horizon_days=resource.policy.max_advance_days,
     )
     return await render(
         request, "public/resource.html", section="catalogue",

@@ -246,3 +246,31 @@ async def test_forms_without_the_csrf_token_are_refused(
     await sign_in(web)
     response = await web.post("/book", data=booking_form(lab["lab"], action="confirm"))
     assert response.status_code == 403 and "Dit formulier is verlopen" in response.text
+
+
+def _day_cells(html: str) -> dict[str, str]:
+    """The markup of each day column of the week view, by its `day-N` number (1 = Monday)."""
+    cells = re.findall(
+        r'<li class="day[^"]*" aria-labelledby="day-(\d)">(.*?)</li>\s*(?=<li class="day|</ol>)',
+        html, flags=re.S,
+    )
+    return dict(cells)
+
+
+async def test_week_view_tells_past_and_short_notice_days_from_closed_ones(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    """NOW is Monday 2 March 2026 08:00; the lab opens weekdays 08–17 with 48 hours' notice."""
+    last_week = (await web.get(f"/resources/{lab['lab']}", params={"week": "2026-02-23"})).text
+    days = _day_cells(last_week)
+    for weekday in "12345":
+        assert "block--past" in days[weekday] and "Voorbij" in days[weekday], weekday
+        assert "Gesloten" not in days[weekday]
+    for weekday in "67":
+        assert "Gesloten" in days[weekday] and "block--past" not in days[weekday]
+    this_week = _day_cells((await web.get(f"/resources/{lab['lab']}")).text)
+    for weekday in "12":  # Monday and Tuesday lie inside the 48 hours' notice
+        assert "block--notice" in this_week[weekday] and "Te kort dag" in this_week[weekday]
+        assert "Gesloten" not in this_week[weekday] and "block--free" not in this_week[weekday]
+    assert "block--free" in this_week["4"] and "block--notice" not in this_week["4"]
+    assert "Gesloten" in this_week["6"]
