@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +13,9 @@ from litestar.response import Template
 
 from api.clock import now_of
 from booking.domain.errors import NotFound, RuleViolation
+from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
+from booking.domain.roles import Actor
 from booking.services import catalogue
 from booking.services.views import ResourceView, SchoolView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
@@ -120,6 +122,7 @@ async def catalogue_page(
             )
     items: list[ResourceView] = []
     next_cursor = None
+    weeks: dict[str, date] = {}
     if not errors:
         try:
             page = await catalogue.list_resources(actor, **kwargs)
@@ -128,12 +131,39 @@ async def catalogue_page(
             errors.add(exc.field_name or "free_from", exc.reasons[0].message)
     if filters.place:  # the catalogue service has no place filter yet: narrow this page
         items = [r for r in items if r.city.lower() == filters.place.lower()]
+    if "free_from" in kwargs and not errors:
+        weeks = await _first_free_weeks(
+            actor, items, Interval(kwargs["free_from"], kwargs["free_to"]),
+            kwargs["min_free_minutes"], now,
+        )
     return await render(
         request, "public/catalogue.html", section="catalogue",
         filters=filters, errors=errors, resources=items, next_cursor=next_cursor,
         schools=schools, places=_places(schools), tags=_tags(sample.items, 30),
-        next_url=_next_url(request, next_cursor),
+        next_url=_next_url(request, next_cursor), weeks=weeks,
     )
+
+
+async def _first_free_weeks(
+    actor: Actor, items: list[ResourceView], window: Interval, minutes: int, now: datetime
+) -> dict[str, date]:
+    """Per found resource, the Monday of the week holding its first free window of at least
+    `minutes` inside the searched `window` (else the week the search starts in), so that its
+    link opens the week the visitor was looking for."""
+    weeks: dict[str, date] = {}
+    for resource in items:
+        tz = resource.timezone
+        at = window.start
+        try:
+            view = await catalogue.availability(actor, resource.id, window, now)
+            at = next(
+                (f.start for f in view.free if f.end - f.start >= timedelta(minutes=minutes)),
+                at,
+            )
+        except (NotFound, RuleViolation):
+            pass
+        weeks[resource.id] = monday_of(local_date(max(at, window.start), tz))
+    return weeks
 
 
 def _next_url(request: Request[Any, Any, Any], cursor: str | None) -> str | None:

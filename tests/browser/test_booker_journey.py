@@ -50,9 +50,9 @@ def find_cnc_lab_free_next_week(page: Page) -> str:
     assert_accessible(page)
     first = page.locator(".resource-card h3 a").first
     expect(first).to_be_visible()
-    first.click()
+    assert f"?week={monday.isoformat()}" in (first.get_attribute("href") or "")
+    first.click()  # opens the searched week, where the free window is
     expect(page.locator("h1")).to_be_visible()
-    page.get_by_role("link", name="Volgende week").click()
     expect(page.locator("#week-title")).to_contain_text(str(monday.day))
     return page.url.split("?")[0]
 

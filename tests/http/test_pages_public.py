@@ -274,3 +274,14 @@ async def test_week_view_tells_past_and_short_notice_days_from_closed_ones(
         assert "Gesloten" not in this_week[weekday] and "block--free" not in this_week[weekday]
     assert "block--free" in this_week["4"] and "block--notice" not in this_week["4"]
     assert "Gesloten" in this_week["6"]
+
+
+async def test_free_time_results_link_to_the_week_of_the_first_free_window(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    found = await web.get("/resources", params={
+        "hours": "3", "free_from": "2026-03-07", "free_to": "2026-03-20",
+    })  # a Saturday: the lab (weekdays only) is first free on Monday 9 March
+    assert f'href="/resources/{lab["lab"]}?week=2026-03-09#week"' in found.text
+    plain = await web.get("/resources", params={"tag": "cnc"})
+    assert f'href="/resources/{lab["lab"]}"' in plain.text
