@@ -15,10 +15,47 @@ from booking.domain.localtime import local_instant
 
 _FIELD = "recurrence.rrule"
 _UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6}Z?)?", re.IGNORECASE)
+_PARTS = frozenset({
+    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+})
+_EXAMPLE = "e.g. FREQ=WEEKLY;COUNT=10"
 
 
 def _invalid(message: str, **params: str | int) -> RuleViolation:
     return RuleViolation([Reason("invalid_rrule", message, params=dict(params))], field_name=_FIELD)
+
+
+def _check_parts(text: str, limit: int) -> None:
+    """Refuse what dateutil would misread or answer with Python internals: parts that are not
+    NAME=VALUE, unknown or repeated names, a COUNT or INTERVAL below 1, COUNT with UNTIL."""
+    seen: set[str] = set()
+    for part in text.split(";"):
+        name, sep, value = part.partition("=")
+        name, value = name.strip().upper(), value.strip()
+        if not sep or not name or not value:
+            raise _invalid(f"'{part.strip()}' is not NAME=VALUE ({_EXAMPLE})")
+        if name not in _PARTS:
+            raise _invalid(f"unknown rule part {name} ({_EXAMPLE})")
+        if name in seen:
+            raise _invalid(f"{name} appears twice")
+        seen.add(name)
+        if name in ("COUNT", "INTERVAL") and not (value.isdigit() and int(value) >= 1):
+            raise _invalid(f"{name} must be a whole number of at least 1")
+        if name == "COUNT" and int(value) > limit:
+            raise _invalid(f"more than {limit} occurrences", limit=limit)
+    if "FREQ" not in seen:
+        raise _invalid(f"FREQ is missing ({_EXAMPLE})")
+    if {"COUNT", "UNTIL"} <= seen:
+        raise _invalid("give COUNT or UNTIL, not both")
+
+
+def _readable(exc: Exception) -> str:
+    """dateutil's own messages ("invalid 'BYDAY': XX") are fit to show; Python's are not."""
+    text = str(exc)
+    if isinstance(exc, ValueError) and text.startswith(("invalid", "unknown")):
+        return f"cannot read the recurrence rule: {text}"
+    return f"cannot read the recurrence rule ({_EXAMPLE})"
 
 
 def _local_until(text: str, tz: str) -> str:
@@ -57,13 +94,15 @@ def expand_rrule(
     start and its last for the end; a skipped one the moment of the jump. `until` (aware,
     inclusive) also bounds the starts. Raises RuleViolation("invalid_rrule", field
     "recurrence.rrule") for an unparsable rule, an unbounded one (no COUNT, UNTIL or `until`),
-    more than `limit` occurrences, or occurrences that overlap each other.
+    more than `limit` occurrences, none at all (COUNT below 1, UNTIL before the start), or
+    occurrences that overlap each other; messages never show Python internals.
     """
     text = rrule.strip()
     if text[:6].upper() == "RRULE:":
         text = text[6:]
     if not text or "\n" in text or ":" in text:
         raise _invalid("not a single RRULE")
+    _check_parts(text, limit)
     if first.is_empty:
         raise _invalid("the first occurrence is empty")
     start = arrow.get(first.start).to(tz)
@@ -71,7 +110,7 @@ def expand_rrule(
     try:
         rule = rrulestr(_local_until(text, tz), dtstart=start.naive.replace(microsecond=0))
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise _invalid(f"cannot read the recurrence rule: {exc}") from None
+        raise _invalid(_readable(exc)) from None
     if not isinstance(rule, RRule):
         raise _invalid("not a single RRULE")
     bounded = re.search(r"\b(COUNT|UNTIL)=", text, re.IGNORECASE) is not None
@@ -92,6 +131,10 @@ def expand_rrule(
             if result and occurrence.start < result[-1].end:
                 raise _invalid("occurrences overlap each other")
             result.append(occurrence)
-    except (ValueError, OverflowError) as exc:  # e.g. a date beyond year 9999
-        raise _invalid(f"cannot expand the recurrence rule: {exc}") from None
+    except (ValueError, OverflowError):  # e.g. a date beyond year 9999
+        raise _invalid("the recurrence runs beyond the dates we can book") from None
+    if not result:
+        if "UNTIL=" in text.upper():
+            raise _invalid("the rule ends (UNTIL) before the first occurrence")
+        raise _invalid("the rule gives no occurrence from the start on")
     return [Interval(iv.start.astimezone(UTC), iv.end.astimezone(UTC)) for iv in result]

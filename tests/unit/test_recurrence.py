@@ -81,5 +81,36 @@ def test_invalid_rules(rule: str, limit: int) -> None:
     assert [r.code for r in caught.value.reasons] == ["invalid_rrule"]
 
 
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("FREQ=WEEKLY;COUNT=0", "COUNT must be a whole number of at least 1"),
+        ("FREQ=WEEKLY;COUNT=-1", "COUNT must be a whole number of at least 1"),
+        ("FREQ=WEEKLY;COUNT=x", "COUNT must be a whole number of at least 1"),
+        ("FREQ=WEEKLY;INTERVAL=0;COUNT=3", "INTERVAL must be a whole number of at least 1"),
+        ("FREQ=WEEKLY;UNTIL=20200101T000000Z", "the rule ends (UNTIL) before the first"),
+        ("FREQ=WEEKLY;UNTIL=20270321", "the rule ends (UNTIL) before the first"),
+        ("FREQ=WEEKLY;COUNT", "'COUNT' is not NAME=VALUE"),
+        ("FREQ=WEEKLY;;COUNT=2", "'' is not NAME=VALUE"),
+        ("FREQ=WEEKLY;COLOUR=RED;COUNT=2", "unknown rule part COLOUR"),
+        ("FREQ=WEEKLY;COUNT=2;COUNT=3", "COUNT appears twice"),
+        ("COUNT=2", "FREQ is missing"),
+        ("FREQ=WEEKLY;COUNT=2;UNTIL=20270405", "not both"),
+        ("FREQ=WEEKLY;BYDAY=XX;COUNT=2", "cannot read the recurrence rule: invalid 'BYDAY'"),
+        ("FREQ=WEEKLY;UNTIL=2027;COUNT", "is not NAME=VALUE"),
+        ("FREQ=WEEKLY;UNTIL=99991231T235959Z", "cannot read the recurrence rule"),
+    ],
+)
+def test_refusals_say_why_in_words(rule: str, says: str) -> None:
+    """Rules that would give no occurrence, or that dateutil misreads, are refused with a
+    sentence a planner understands — never a Python message ("not enough values to unpack")."""
+    with pytest.raises(RuleViolation) as caught:
+        expand_rrule(rule, SPRING_MONDAY, AMS, limit=10_000)
+    assert caught.value.field_name == "recurrence.rrule"
+    (reason,) = caught.value.reasons
+    assert reason.code == "invalid_rrule" and says in reason.message, reason.message
+    assert "unpack" not in reason.message and "Error" not in reason.message
+
+
 def test_exactly_limit_is_fine() -> None:
     assert len(expand_rrule("FREQ=DAILY;COUNT=200", SPRING_MONDAY, AMS)) == 200
