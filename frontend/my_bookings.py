@@ -16,12 +16,14 @@ from booking.domain.roles import Actor
 from booking.services import bookings, catalogue, feeds
 from booking.services.views import BookingView
 from frontend.errors import html_error
-from frontend.flash import Flash
+from frontend.flash import Flash, read_flashes
 from frontend.rendering import current_actor, login_url, redirect, render
 
 TABS = ("coming", "pending", "past", "cancelled")
 PAST_DAYS = 180
 LIMIT = 200
+FEED_URL = "feed_url"
+"""The flash parameter carrying a new calendar link to the page that shows it once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +86,12 @@ async def _page(
     rows = await _rows(actor, await _tab(actor, tab, now), now)
     pending = len((await bookings.list_bookings(actor, status="pending", start=now)).items)
     own_feeds = [f for f in await feeds.list_feeds(actor) if f.scope == "me" and not f.revoked_at]
+    waiting = read_flashes(request)
+    new_feed_url = next((str(f.params[FEED_URL]) for f in waiting if FEED_URL in f.params), None)
     return await render(
         request, "booker/my_bookings.html", section="bookings", tab=tab, rows=rows,
-        pending_count=pending, feeds=own_feeds, now=now, **extra,
+        pending_count=pending, feeds=own_feeds, now=now, new_feed_url=new_feed_url,
+        flashes=[f for f in waiting if FEED_URL not in f.params], **extra,
     )
 
 
@@ -133,14 +138,21 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
     return get_settings().base_url or str(request.base_url).rstrip("/")
 
 
-@post("/my-bookings/feed", name="my_bookings.feed", include_in_schema=False, status_code=200)
+@post("/my-bookings/feed", name="my_bookings.feed", include_in_schema=False, status_code=303)
 async def create_feed(request: Request[Any, Any, Any]) -> Response[Any]:
-    """A new secret calendar link for the company's bookings, shown once on the page."""
+    """A new secret calendar link for the company's bookings, shown once on the page.
+
+    Post/Redirect/Get: the link travels to the next page in the signed, HttpOnly, five-minute
+    flash cookie (the user's own browser, removed when shown), so a reload never makes another.
+    """
     actor = await require_booker(request)
     if not isinstance(actor, Actor):
         return actor
     made = await feeds.create_feed(actor, "me", base_url=_base_url(request), now=now_of(request))
-    return await _page(request, actor, "coming", new_feed_url=made.url)
+    return redirect(request, "/my-bookings#calendar", Flash(
+        "Your calendar link is ready. Copy it now — for your safety it is shown only once.",
+        "success", {FEED_URL: made.url},
+    ))
 
 
 @post("/my-bookings/feed/{feed_id:str}/revoke", name="my_bookings.feed_revoke",

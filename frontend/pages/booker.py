@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from api.clock import now_of
-from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
+from booking.domain import permissions
+from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation, StaleVersion
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue
@@ -18,7 +19,7 @@ from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors, parse_date
 from frontend.my_bookings import my_bookings, my_bookings_routes, require_booker
-from frontend.rendering import redirect, render
+from frontend.rendering import current_actor, login_url, redirect, render
 from frontend.templating import request_locale
 
 _FIELDS = {
@@ -126,26 +127,72 @@ def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:
 
 @get("/bookings/{booking_id:str}", name="booking", include_in_schema=False)
 async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
+    """A booking for everyone who may see its details (the booking company, the staff and
+    managers of a school involved, admins — `bookings.get_booking` decides; others get the 404
+    page), with the actions this reader may take."""
+    actor = await current_actor(request)
+    if actor.is_anonymous:
+        return Redirect(login_url(request), status_code=303)
     booking = await bookings.get_booking(actor, booking_id)
-    names = {}
+    now = now_of(request)
+    names: dict[str, str] = {}
+    schools: set[str] = set()
     for rid in booking.resource_ids:
         try:
-            names[rid] = (await catalogue.get_resource(actor, rid)).name
+            resource = await catalogue.get_resource(actor, rid)
         except (NotFound, NotAllowed):
             names[rid] = "—"
+            continue
+        names[rid] = resource.name
+        schools.add(resource.school_id)
+    own = booking.organisation_id in actor.company_ids
+    active = booking.status in ("pending", "confirmed") and booking.end > now
     return await render(
-        request, "booker/booking.html", section="bookings", booking=booking, names=names,
-        now=now_of(request),
+        request, "booker/booking.html", section="bookings" if own else "manage",
+        booking=booking, names=names, now=now, own=own,
+        can_cancel=active and permissions.can_cancel(actor, booking.organisation_id, schools),
+        can_decide=booking.status == "pending" and bool(schools)
+        and permissions.can_approve(actor, schools),
     )
+
+
+@post("/bookings/{booking_id:str}/cancel", name="booking.cancel", include_in_schema=False,
+      status_code=303)
+async def booking_cancel(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+    """Cancel from the booking's page (the company or a facility manager of the school), with
+    the version the page showed; back to the booking with what happened."""
+    actor = await current_actor(request)
+    if actor.is_anonymous:
+        return Redirect(login_url(request), status_code=303)
+    form = await request.form()
+    back = f"/bookings/{booking_id}"
+    try:
+        version: int | None = int(str(form.get("version") or ""))
+    except ValueError:
+        version = None
+    try:
+        booking = await bookings.cancel_booking(
+            actor, booking_id, now_of(request), if_match=version
+        )
+    except StaleVersion:
+        return redirect(request, back, Flash(
+            "This booking changed in the meantime. Check it and cancel again if you still want to.",
+            "warning",
+        ))
+    except RuleViolation:
+        return redirect(request, back, Flash("This booking can no longer be cancelled.", "error"))
+    return redirect(request, back, Flash(
+        "Cancelled: “%(title)s”. The time is free again.", "success", {"title": booking.title}
+    ))
 
 
 ROUTES: list[Any] = [
     Router(
         path="/",
-        route_handlers=[book_form, book_submit, booking_page, my_bookings, *my_bookings_routes],
+        route_handlers=[
+            book_form, book_submit, booking_page, booking_cancel, my_bookings,
+            *my_bookings_routes,
+        ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -285,3 +285,140 @@ async def test_free_time_results_link_to_the_week_of_the_first_free_window(
     assert f'href="/resources/{lab["lab"]}?week=2026-03-09#week"' in found.text
     plain = await web.get("/resources", params={"tag": "cnc"})
     assert f'href="/resources/{lab["lab"]}"' in plain.text
+
+
+async def _person(email: str, organisation: str, role: Role) -> None:
+    await accounts.create_user(
+        email=email, name=email.split("@")[0].title(), password=PASSWORD, now=NOW,
+        memberships=[(organisation, role)],
+    )
+
+
+async def _book(web: httpx.AsyncClient, resource: str, **changes: str) -> str:
+    """Book through the form as the signed-in planner; the new booking's id."""
+    await web.post("/book", data={**booking_form(resource, **changes), "action": "confirm",
+                                  "_csrf": csrf(web)})
+    page = (await web.get("/my-bookings")).text
+    found = re.search(r'<a href="/bookings/([0-9a-f-]+)">' + re.escape(
+        changes.get("title", "Omscholing CNC")), page)
+    assert found, page
+    return found.group(1)
+
+
+async def test_booking_page_shows_to_the_school_with_its_actions_and_to_no_one_else(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    ward = await make_resource(school_id=lab["school"], kind="lab", name="Zorgafdeling",
+                               approval_required=True, min_duration_minutes=60)
+    await _person("facility@roc.test", lab["school"], Role.FACILITY_MANAGER)
+    await _person("docent@roc.test", lab["school"], Role.STAFF)
+    await _person("planner@other.test", await make_company(name="Ander BV"), Role.BOOKER)
+    await sign_in(web)
+    confirmed = await _book(web, lab["lab"])
+    pending = await _book(web, ward, title="Tiltraining")
+    await web.post("/logout", data={"_csrf": csrf(web)})
+
+    await sign_in(web, "facility@roc.test")
+    page = await web.get(f"/bookings/{confirmed}")
+    assert page.status_code == 200
+    assert "Omscholing CNC" in page.text and "Acme Metaal BV" in page.text
+    assert f'action="/bookings/{confirmed}/cancel"' in page.text
+    assert 'href="/manage/requests' not in page.text
+    request = await web.get(f"/bookings/{pending}")
+    assert request.status_code == 200 and "Wacht op goedkeuring" in request.text
+    assert f'href="/manage/requests#r-{pending}"' in request.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version
+    done = await web.post(f"/bookings/{confirmed}/cancel",
+                          data={"version": version.group(1), "_csrf": csrf(web)})
+    assert done.status_code == 303 and done.headers["location"] == f"/bookings/{confirmed}"
+    after = await web.get(f"/bookings/{confirmed}")
+    assert "Geannuleerd: ‘Omscholing CNC’" in after.text and "badge--cancelled" in after.text
+    await web.post("/logout", data={"_csrf": csrf(web)})
+
+    await sign_in(web, "docent@roc.test")  # staff read the booking, without actions
+    read_only = await web.get(f"/bookings/{pending}")
+    assert read_only.status_code == 200 and "Tiltraining" in read_only.text
+    assert "/cancel" not in read_only.text and "/manage/requests" not in read_only.text
+    await web.post("/logout", data={"_csrf": csrf(web)})
+
+    await sign_in(web, "planner@other.test")
+    other = await web.get(f"/bookings/{pending}")
+    assert other.status_code == 404 and "Tiltraining" not in other.text
+    await web.post("/logout", data={"_csrf": csrf(web)})
+    anonymous = await web.get(f"/bookings/{pending}")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+
+async def test_cancelling_asks_first_without_javascript(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    booking = await _book(web, lab["lab"])
+    for url in ("/my-bookings", f"/bookings/{booking}"):
+        page = (await web.get(url)).text
+        question = re.search(r'<details class="confirm">(.*?)</details>', page, flags=re.S)
+        assert question, url  # the cancel form sits behind a first "Annuleren"
+        assert "/cancel" in question.group(1) and "Ja, annuleren" in question.group(1)
+        assert "‘Omscholing CNC’ annuleren?" in question.group(1)
+        assert 'name="_csrf"' in question.group(1) and 'name="version"' in question.group(1)
+        assert "/cancel" not in page.replace(question.group(0), "")
+
+
+async def test_a_new_calendar_link_is_shown_once_after_a_redirect(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    made = await web.post("/my-bookings/feed", data={"_csrf": csrf(web)})
+    assert made.status_code == 303 and made.headers["location"] == "/my-bookings#calendar"
+    shown = (await web.get("/my-bookings")).text
+    url = re.search(r'id="feed-url" class="input" type="text" readonly value="([^"]+)"', shown)
+    assert url and re.fullmatch(r"http://testserver/feeds/[\w-]+\.ics", url.group(1))
+    assert "Je agenda-link is klaar." in shown
+    again = (await web.get("/my-bookings")).text
+    assert url.group(1) not in again and 'id="feed-url"' not in again
+    assert (await web.get(url.group(1).removeprefix("http://testserver"))).status_code == 200
+
+
+async def test_participants_are_counted_in_proper_dutch(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    await sign_in(web)
+    one = await _book(web, lab["lab"], students="1", employees="1", title="Eén van elk")
+    page = (await web.get(f"/bookings/{one}")).text
+    assert "1 student, 1 medewerker" in page
+    assert "1 studenten" not in page and "1 medewerkers" not in page
+    many = await _book(web, lab["lab"], date="2026-03-11", title="Groep")
+    assert "2 studenten, 5 medewerkers" in (await web.get(f"/bookings/{many}")).text
+
+
+async def test_the_menu_offers_reports_to_whom_they_concern(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    anonymous = (await web.get("/resources")).text
+    assert 'href="/reports"' not in anonymous
+    await sign_in(web)
+    company = (await web.get("/resources")).text
+    assert '<a href="/reports">Rapportages</a>' in company
+    await web.post("/logout", data={"_csrf": csrf(web)})
+    await _person("facility@roc.test", lab["school"], Role.FACILITY_MANAGER)
+    await sign_in(web, "facility@roc.test")
+    school = (await web.get("/resources")).text
+    assert 'href="/reports"' in school and 'href="/manage"' in school
+
+
+def test_anonymous_visitors_are_asked_to_sign_in_rather_than_refused() -> None:
+    from jinja2 import Environment
+
+    from booking.domain.errors import Reason
+    from booking.domain.roles import ANONYMOUS, Actor
+    from frontend.templating import configure_environment
+
+    env = Environment()
+    configure_environment(env)
+    template = env.from_string("{{ r|reason }}")
+    refused = Reason("not_allowed", "not allowed")
+    assert template.render(r=refused, actor=ANONYMOUS, locale="nl") == "log in om te boeken"
+    assert template.render(r=refused, actor=ANONYMOUS, locale="en") == "sign in to book"
+    signed_in = Actor(user_id="u1")
+    assert "jouw organisatie" in template.render(r=refused, actor=signed_in, locale="nl")
