@@ -63,7 +63,8 @@ def csrf_value(request: Request[Any, Any, Any]) -> str:
 
 
 def navigation(actor: Actor) -> list[NavItem]:
-    """The header menu for this actor's roles."""
+    """The header menu for this actor's roles (reports: schools' staff and managers,
+    coordinators and companies — each sees the numbers of its own scope)."""
     items = [NavItem("/resources", "Catalogue", "catalogue")]
     if actor.company_ids:
         items.append(NavItem("/my-bookings", "My bookings", "bookings"))
@@ -71,6 +72,8 @@ def navigation(actor: Actor) -> list[NavItem]:
         items.append(NavItem("/manage", "Manage", "manage"))
     if actor.org_ids(Role.COORDINATOR):
         items.append(NavItem("/coordinator", "Region", "coordinator"))
+    if actor.staff_school_ids or actor.org_ids(Role.COORDINATOR) or actor.company_ids:
+        items.append(NavItem("/reports", "Reports", "reports"))
     return items
 
 

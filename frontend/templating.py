@@ -166,7 +166,14 @@ def filter_weekday(ctx: Context, weekday: int, width: str = "abbreviated") -> st
 
 @pass_context
 def filter_reason(ctx: Context, reason: Reason) -> str:
-    """A domain `Reason` as a sentence in the reader's language."""
+    """A domain `Reason` as a sentence in the reader's language.
+
+    A visitor who is not signed in is refused as `not_allowed` (no organisation); the page tells
+    them what to do instead of "your organisation may not book this".
+    """
+    actor = ctx.get("actor")
+    if reason.code == "not_allowed" and (actor is None or actor.is_anonymous):
+        return translations(context_locale(ctx)).gettext("sign in to book")
     return reason_message(reason, context_locale(ctx))
 
 
