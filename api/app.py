@@ -28,6 +28,7 @@ from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
 from api.openapi import StrictStructSchemaPlugin
+from api.requests import StrictRequest
 from api.settings import Settings, get_settings
 from booking.db import engine as db_engine
 from booking.db.migrate import migrate
@@ -164,6 +165,7 @@ def create_app(
         openapi_config=openapi_config(),
         debug=settings.debug,
         request_max_body_size=2 * 1024 * 1024,
+        request_class=StrictRequest,
         **extras,
     )
     app.state.settings = settings

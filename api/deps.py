@@ -2,11 +2,16 @@
 
 App-level providers: `actor` (who asks; ANONYMOUS for visitors), `member` (signed in, else
 401), `now` (aware UTC, whole seconds; tests replace the clock via `app.state.clock`).
+
+Every instant a client sends passes `require_aware` (query parameters, in the controllers) or
+`api.requests` (JSON bodies, which calls the same checks): it needs an offset and must lie in
+[`EARLIEST`, `LATEST`] — so no arithmetic further down (a 30-day default window, a buffer, a
+local-time conversion) can overflow Python's years 1–9999.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Request
@@ -17,7 +22,23 @@ from api.auth import get_actor
 from api.clock import Clock, now_of, system_clock
 from booking.domain.roles import Actor
 
-__all__ = ["DEPENDENCIES", "Clock", "now_of", "parse_aware", "require_aware", "system_clock"]
+__all__ = [
+    "DEPENDENCIES",
+    "EARLIEST",
+    "LATEST",
+    "Clock",
+    "check_date",
+    "now_of",
+    "parse_aware",
+    "require_aware",
+    "system_clock",
+]
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""The earliest instant (and date) the API accepts."""
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""The latest instant (and date) the API accepts."""
+_OUT_OF_RANGE = "must lie between 2000-01-01 and 2100-01-01"
 
 
 async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
@@ -49,15 +70,23 @@ def parse_aware(value: str, field: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise _invalid(field, "not an RFC 3339 date-time") from None
-    if parsed.utcoffset() is None:
-        raise _invalid(field, "needs a time-zone offset, e.g. +01:00 or Z")
-    return parsed
+    return require_aware(parsed, field)
 
 
 def require_aware(value: datetime, field: str) -> datetime:
-    """`value` unchanged when it carries an offset; 422 naming `field` otherwise."""
+    """`value` unchanged when it carries an offset and lies in [EARLIEST, LATEST]; 422 naming
+    `field` otherwise."""
     if value.utcoffset() is None:
         raise _invalid(field, "needs a time-zone offset, e.g. +01:00 or Z")
+    if not EARLIEST <= value <= LATEST:  # aware comparison: no conversion, no overflow
+        raise _invalid(field, _OUT_OF_RANGE)
+    return value
+
+
+def check_date(value: date, field: str) -> date:
+    """`value` unchanged when it lies in [EARLIEST, LATEST] (as dates); 422 naming `field`."""
+    if not EARLIEST.date() <= value <= LATEST.date():
+        raise _invalid(field, _OUT_OF_RANGE)
     return value
 
 

@@ -2,8 +2,9 @@
 
 `booking.domain.errors` → 404/403/422/409/412; the account errors of `booking.services.accounts`
 → 401/429; Litestar's validation errors and every other 400 → 422 with `errors: [{field,
-message}]`; anything unexpected → 500 (logged), which client input must never reach.
-A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
+message}]`, each field named as the client sent it (`from`, `If-Match`, `participants.students`,
+never a Python name such as `from_`); anything unexpected → 500 (logged), which client input
+must never reach. A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
 Conflicts are shown in the local offset of `request.state.display_tz` (set by a controller that
 knows the resource), else the settings' default zone.
 """
@@ -11,6 +12,7 @@ knows the resource), else the settings' default zone.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -165,21 +167,58 @@ def _on_booking_error(request: Request[Any, Any, Any], exc: BookingError) -> Res
     return problem_response(body, headers)
 
 
-def field_errors(extra: Any) -> list[FieldError]:
-    """Litestar's validation `extra` as `[{field, message}]`."""
+def field_errors(extra: Any, aliases: Mapping[str, str] | None = None) -> list[FieldError]:
+    """Litestar's validation `extra` as `[{field, message}]`; `aliases` maps a handler's
+    parameter names to the names the client sends (`from_` → `from`, `data` → `body`)."""
+    names = {"data": "body", **(aliases or {})}
     items = extra if isinstance(extra, list) else [extra] if extra else []
     result: list[FieldError] = []
     for item in items:
         if isinstance(item, Mapping):
             field = str(item.get("key") or item.get("source") or "body")
-            result.append(FieldError(field=field, message=str(item.get("message", "invalid"))))
+            result.append(FieldError(field=names.get(field, field),
+                                     message=str(item.get("message", "invalid"))))
         else:
             result.append(FieldError(field="body", message=str(item)))
     return result or [FieldError(field="body", message="invalid request")]
 
 
+_MISSING = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
+
+
+def _parameters(request: Request[Any, Any, Any]) -> list[Any]:
+    """The query, header and cookie parameters of the request's handler (Litestar's
+    ParameterDefinitions: field_name, field_alias, is_required, param_type)."""
+    try:
+        model = request.route_handler.create_kwargs_model(
+            path_parameters=dict.fromkeys(request.path_params)  # type: ignore[arg-type]
+        )
+    except Exception:  # no handler (e.g. 404/405): no parameters to name
+        return []
+    return [*model.expected_query_params, *model.expected_header_params,
+            *model.expected_cookie_params]
+
+
+def _missing(request: Request[Any, Any, Any], params: Sequence[Any]) -> list[FieldError]:
+    """Every required parameter the request lacks (Litestar names only the first)."""
+    sources = {"query": request.query_params, "header": request.headers,
+               "cookie": request.cookies}
+    return [
+        FieldError(field=p.field_alias, message=f"the {p.param_type.value} parameter "
+                   f"'{p.field_alias}' is required")
+        for p in sorted(params, key=lambda p: p.field_alias)
+        if p.is_required and p.field_alias not in sources.get(p.param_type.value, {})
+    ]
+
+
 def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = field_errors(exc.extra)
+    errors: list[FieldError] = []
+    params = _parameters(request)
+    if not exc.extra and _MISSING.match(exc.detail or ""):
+        errors = _missing(request, params)
+    if not errors:
+        aliases = {p.field_name: p.field_alias for p in params}
+        errors = field_errors(exc.extra, aliases)
     return problem_response(problem(422, errors[0].message, errors=errors))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import make_company, make_resource, make_user
+from tests.factories import make_company, make_resource, make_school, make_site, make_user
 from tests.http.conftest import bearer
 
 MON = {"start": "2026-03-09T10:00:00+01:00", "end": "2026-03-09T12:00:00+01:00"}
@@ -48,3 +48,125 @@ async def test_rules_without_occurrences_are_422(
     r = await client.post("/api/v1/bookings", headers=await _booker(), json=body)
     message = _field_error(r, "recurrence.rrule")
     assert says in message and "unpack" not in message
+
+
+FAR = ("9999-12-31T10:00:00+01:00", "0001-01-01T00:00:00+01:00", "1999-12-31T22:00:00Z",
+       "2100-01-01T00:00:01Z")
+
+
+@pytest.mark.parametrize("instant", FAR)
+async def test_instants_outside_2000_to_2100_are_422_naming_the_field(
+    client: httpx.AsyncClient, instant: str
+) -> None:
+    """Every accepted instant — body or query, any endpoint — is bounded in one place, before
+    any arithmetic could overflow (these answered 500: OverflowError, "ordinal must be >= 1")."""
+    rid = await make_resource()
+    headers = await _booker()
+    far_end = "2100-01-01T00:00:00Z"
+    asks: list[tuple[str, str, dict[str, Any]]] = [
+        ("start", "POST /api/v1/bookings",
+         {"json": {"resource_ids": [rid], "start": instant, "end": MON["end"]}}),
+        ("end", "POST /api/v1/bookings",
+         {"json": {"resource_ids": [rid], "start": MON["start"], "end": instant}}),
+        ("from", f"GET /api/v1/resources/{rid}/availability",
+         {"params": {"from": instant, "to": far_end}}),
+        ("to", f"GET /api/v1/resources/{rid}/availability",
+         {"params": {"from": MON["start"], "to": instant}}),
+        ("start", f"GET /api/v1/resources/{rid}/check",
+         {"params": {"start": instant, "end": far_end}}),
+        ("free_from", "GET /api/v1/resources",
+         {"params": {"free_from": instant, "free_to": far_end}}),
+        ("free_to", "GET /api/v1/resources",
+         {"params": {"free_from": MON["start"], "free_to": instant}}),
+        ("from", "GET /api/v1/bookings", {"params": {"from": instant}}),
+        ("from", "GET /api/v1/reports/utilisation", {"params": {"from": instant}}),
+        ("to", "GET /api/v1/reports/utilisation", {"params": {"to": instant}}),
+    ]
+    for field, what, kwargs in asks:
+        method, path = what.split(" ")
+        r = await client.request(method, path, headers=headers, **kwargs)
+        assert "2000-01-01 and 2100-01-01" in _field_error(r, field), (what, r.text)
+
+
+async def test_dates_in_bodies_are_bounded_too(client: httpx.AsyncClient) -> None:
+    school = await make_school()
+    rid = await make_resource(site_id=await make_site(school_id=school))
+    headers = await bearer(await make_user(memberships=[(school, "facility_manager")]))
+    rules = [{"weekday": 1, "opens": "08:00", "closes": "17:00", "valid_to": "9999-12-31"}]
+    r = await client.put(f"/api/v1/resources/{rid}/opening-hours", headers=headers, json=rules)
+    assert "2000-01-01 and 2100-01-01" in _field_error(r, "[0].valid_to")
+    r = await client.post(f"/api/v1/resources/{rid}/closures", headers=headers, json={
+        "start": "0001-01-01T00:00:00Z", "end": MON["end"], "reason": "x"})
+    assert "2000-01-01 and 2100-01-01" in _field_error(r, "start")
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"title":"\xff\xfe"}', "not UTF-8"),
+        (b"[" * 100_000, "Expected `object`"),
+        (b'{"resource_ids": [' + b"[" * 100_000, "Expected `str`"),
+        (b"{" * 10 + b"x", "not valid JSON"),
+    ],
+)
+async def test_unreadable_bodies_are_422(
+    client: httpx.AsyncClient, body: bytes, says: str
+) -> None:
+    headers = {**await _booker(), "content-type": "application/json"}
+    r = await client.post("/api/v1/bookings", headers=headers, content=body)
+    assert r.status_code == 422, r.text
+    assert says in r.json()["errors"][0]["message"]
+
+
+async def test_nesting_is_422_where_any_json_is_read(client: httpx.AsyncClient) -> None:
+    """Even without a typed target (`decode_body` syntax only), msgspec's recursion limit
+    answers 422."""
+    from litestar.exceptions import ValidationException
+
+    from api.requests import decode_body
+
+    with pytest.raises(ValidationException) as caught:
+        decode_body(b"[" * 100_000 + b"]" * 100_000)
+    assert caught.value.extra == [{"key": "body", "message": "the JSON is nested too deeply"}]
+
+
+async def test_wrong_json_types_are_refused_not_coerced(client: httpx.AsyncClient) -> None:
+    school = await make_school()
+    rid = await make_resource(site_id=await make_site(school_id=school))
+    booker = await _booker()
+    r = await client.post("/api/v1/bookings", headers=booker, json={
+        "resource_ids": [rid], **MON, "participants": {"students": "2"}})
+    assert "Expected `int`, got `str`" in _field_error(r, "participants.students")
+    manager = await bearer(await make_user(memberships=[(school, "facility_manager")]))
+    r = await client.put(f"/api/v1/resources/{rid}/opening-hours", headers=manager,
+                         json=[{"weekday": "1", "opens": "08:00", "closes": "17:00"}])
+    assert "Expected `int`, got `str`" in _field_error(r, "[0].weekday")
+    r = await client.patch(f"/api/v1/resources/{rid}", headers=manager,
+                           json={"policy": {"approval_required": "true"}})
+    assert "Expected `bool`" in _field_error(r, "policy.approval_required")
+    r = await client.patch(f"/api/v1/resources/{rid}", headers=manager,
+                           json={"capacity": 2.0})
+    assert "Expected `int`, got `float`" in _field_error(r, "capacity")
+    r = await client.post("/api/v1/bookings", headers=booker, json={
+        "resource_ids": [rid], **MON, "participants": {"students": 2, "teachers": 1}})
+    assert "unknown field" in _field_error(r, "participants.teachers")
+    r = await client.post("/api/v1/bookings", headers=booker, json={"resource_ids": [rid]})
+    assert "missing required field" in _field_error(r, "start")
+
+
+async def test_fields_are_named_as_the_client_sends_them(client: httpx.AsyncClient) -> None:
+    rid = await make_resource()
+    headers = await _booker()
+    r = await client.get("/api/v1/reports/utilisation", headers=headers,
+                         params={"from": "garbage"})
+    _field_error(r, "from")
+    assert "from_" not in r.text
+    r = await client.get("/api/v1/bookings", headers=headers, params={"to": "garbage"})
+    _field_error(r, "to")
+    r = await client.get(f"/api/v1/resources/{rid}/availability")
+    assert [e["field"] for e in r.json()["errors"]] == ["from", "to"]
+    r = await client.get(f"/api/v1/resources/{rid}/availability",
+                         params={"from": MON["start"]})
+    assert [e["field"] for e in r.json()["errors"]] == ["to"]
+    r = await client.get(f"/api/v1/resources/{rid}/check", params={"end": MON["end"]})
+    assert "required" in _field_error(r, "start")
