@@ -6,7 +6,9 @@ message}]`, each field named as the client sent it (`from`, `If-Match`, `partici
 never a Python name such as `from_`); anything unexpected → 500 (logged), which client input
 must never reach. A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
 Conflicts are shown in the local offset of `request.state.display_tz` (set by a controller that
-knows the resource), else the settings' default zone.
+knows the resource), else the settings' default zone. Policy reasons (`reasons[].message`, the
+matching `errors[].message` and `detail`) are in the caller's language (`api.deps.request_locale`,
+as `check` answers), through `booking.i18n.reason_message`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from api.deps import request_locale
 from api.schemas import (
     PROBLEM_MEDIA_TYPE,
     ConflictOut,
@@ -43,6 +46,7 @@ from booking.domain.errors import (
     RuleViolation,
     StaleVersion,
 )
+from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.accounts import AuthenticationFailed, TooManyAttempts
 
 log = logging.getLogger("labshare.api")
@@ -90,11 +94,14 @@ def problem_response(body: Problem, headers: Mapping[str, str] | None = None) ->
     )
 
 
-def reasons_out(reasons: Sequence[Reason], tz: str) -> list[ReasonOut]:
+def reasons_out(
+    reasons: Sequence[Reason], tz: str, locale: str = DEFAULT_LOCALE
+) -> list[ReasonOut]:
+    """`reasons` with messages in `locale` and times in the local offset of `tz`."""
     return [
         ReasonOut(
             code=r.code,
-            message=r.message,
+            message=reason_message(r, locale),
             start=to_local(r.start, tz) if r.start else None,
             end=to_local(r.end, tz) if r.end else None,
         )
@@ -121,8 +128,14 @@ def _is_anonymous(request: Request[Any, Any, Any] | None) -> bool:
     return actor is not None and actor.is_anonymous
 
 
+def _locale(request: Request[Any, Any, Any] | None) -> str:
+    return request_locale(request) if request is not None else DEFAULT_LOCALE
+
+
 def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = None) -> Problem:
-    """The problem details for a domain or account error (also used for idempotency records)."""
+    """The problem details for a domain or account error (also used for idempotency records).
+
+    Reasons and conflicts speak the caller's language (Dutch without a request)."""
     tz = _display_tz(request)
     if isinstance(exc, NotFound):
         return problem(404, str(exc) or "not found")
@@ -132,18 +145,20 @@ def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = 
         return problem(403, str(exc) or "not allowed")
     if isinstance(exc, RuleViolation):
         field = exc.field_name or "body"
+        reasons = reasons_out(exc.reasons, tz, _locale(request))
         return problem(
             422,
-            str(exc),
+            "; ".join(r.message for r in reasons) or str(exc),
             slug="rule-violation",
-            errors=[FieldError(field=field, message=r.message) for r in exc.reasons],
-            reasons=reasons_out(exc.reasons, tz),
+            errors=[FieldError(field=field, message=r.message) for r in reasons],
+            reasons=reasons,
         )
     if isinstance(exc, IdempotencyInProgress):
         detail = str(exc) or "the first request with this Idempotency-Key is still running"
         return problem(409, detail, slug="idempotency-in-progress", conflicts=[])
     if isinstance(exc, Conflict):
-        return problem(409, str(exc), conflicts=conflicts_out(exc.conflicts, tz))
+        detail = reason_message(Reason("booked", str(exc)), _locale(request))
+        return problem(409, detail, conflicts=conflicts_out(exc.conflicts, tz))
     if isinstance(exc, StaleVersion):
         return problem(412, str(exc) or "the booking changed since you read it (If-Match)")
     if isinstance(exc, IdempotencyMismatch):

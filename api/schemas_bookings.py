@@ -10,6 +10,7 @@ import msgspec
 
 from api.schemas import AwareDatetime, ConflictOut, Money, ReasonOut, UUIDStr
 from api.timefmt import to_local
+from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.views import BookingRequest, BookingView, Participants, Recurrence
 
 StatusName = Literal["pending", "confirmed", "declined", "expired", "cancelled"]
@@ -110,7 +111,8 @@ class BookingList(msgspec.Struct):
     next_cursor: str | None
 
 
-def booking_out(v: BookingView) -> BookingOut:
+def booking_out(v: BookingView, locale: str = DEFAULT_LOCALE) -> BookingOut:
+    """The booking in its resource's local offset; occurrence reasons in `locale`."""
     tz = v.timezone
     occurrences = None
     if v.occurrences:
@@ -121,7 +123,7 @@ def booking_out(v: BookingView) -> BookingOut:
                 outcome=o.outcome,  # type: ignore[arg-type]
                 conflicts=[ConflictOut(c.resource_id, to_local(c.start, tz), to_local(c.end, tz))
                            for c in o.conflicts],
-                reasons=[ReasonOut(r.code, r.message,
+                reasons=[ReasonOut(r.code, reason_message(r, locale),
                                    to_local(r.start, tz) if r.start else None,
                                    to_local(r.end, tz) if r.end else None)
                          for r in o.reasons],
@@ -149,9 +151,9 @@ def booking_out(v: BookingView) -> BookingOut:
     )
 
 
-def render_booking(v: BookingView) -> bytes:
+def render_booking(v: BookingView, locale: str = DEFAULT_LOCALE) -> bytes:
     """The 201/200 JSON body of a booking (also what an idempotent replay answers)."""
-    return msgspec.json.encode(booking_out(v))
+    return msgspec.json.encode(booking_out(v, locale))
 
 
 def etag_of(version: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from api.deps import require_aware
+from api.deps import request_locale, require_aware
 from api.errors import booking_problem, invalid, problem_response
 from api.schemas import PROBLEM_MEDIA_TYPE, Cursor, Limit, problems
 from api.schemas_bookings import (
@@ -32,6 +33,7 @@ from api.schemas_bookings import (
 )
 from booking.domain.errors import Conflict, NotFound, RuleViolation
 from booking.domain.roles import Actor
+from booking.i18n import DEFAULT_LOCALE
 from booking.services import bookings, catalogue
 from booking.services.views import BookingView
 
@@ -57,9 +59,11 @@ async def _show_in_resource_zone(request: Request[Any, Any, Any], actor: Actor, 
         request.state.display_tz = (await catalogue.get_resource(actor, rid)).timezone
 
 
-def _booking_response(view: BookingView, status: int = 200) -> Response[bytes]:
+def _booking_response(
+    view: BookingView, status: int = 200, locale: str = DEFAULT_LOCALE
+) -> Response[bytes]:
     return Response(
-        content=render_booking(view),
+        content=render_booking(view, locale),
         status_code=status,
         media_type="application/json",
         headers={"ETag": etag_of(view.version)},
@@ -85,15 +89,16 @@ async def create_booking(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[bytes]:
     """Book one resource or a bundle, once or as a series; 409 names the overlapping claims,
-    422 lists the policy's reasons."""
+    422 lists the policy's reasons (in the caller's language, like `check`)."""
     if idempotency_key is not None and not idempotency_key.strip():
         raise invalid("Idempotency-Key", "must not be blank")
     req = data.to_request()
     fingerprint = data.fingerprint()
+    locale = request_locale(request)
     try:
         result = await bookings.create_booking(
             member, req, now, idempotency_key,
-            request_fingerprint=fingerprint, render=render_booking,
+            request_fingerprint=fingerprint, render=partial(render_booking, locale=locale),
         )
     except (Conflict, RuleViolation) as exc:
         await _show_in_resource_zone(request, member, req.resource_ids[0])
@@ -105,7 +110,7 @@ async def create_booking(
                     company, idempotency_key, fingerprint, body.status,
                     msgspec.json.encode(body), now=now,
                 )
-        return problem_response(body)  # type: ignore[return-value]
+        return problem_response(body)
     if result.replayed or result.booking is None:
         status = result.status_code
         media = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
@@ -114,7 +119,7 @@ async def create_booking(
             headers["ETag"] = etag_of(msgspec.json.decode(result.body or b"{}").get("version", 0))
         return Response(content=result.body or b"", status_code=status, media_type=media,
                         headers=headers)
-    return _booking_response(result.booking, result.status_code)
+    return _booking_response(result.booking, result.status_code, locale)
 
 
 @get("/api/v1/bookings", tags=["bookings"], security=SECURITY, responses=problems(401))
