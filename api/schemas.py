@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -31,9 +31,11 @@ UUIDStr = Annotated[
 ]
 Amount = Annotated[
     str,
-    msgspec.Meta(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["170.00"], description="Decimal."),
+    msgspec.Meta(pattern=r"^[0-9]{1,9}\.[0-9]{2}$", examples=["170.00"],
+                 description="A non-negative decimal with two places."),
 ]
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+Currency = Literal["EUR"]
+"""Prices and rates are in euros; any other currency is refused (422)."""
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -75,13 +77,13 @@ class Problem(msgspec.Struct, omit_defaults=True):
     retry_after: int | None = None
 
 
-class Money(msgspec.Struct):
+class Money(msgspec.Struct, forbid_unknown_fields=True):
     amount: Amount
     currency: Currency = "EUR"
 
     @classmethod
     def of(cls, amount: Decimal, currency: str = "EUR") -> Money:
-        return cls(amount=f"{amount.quantize(Decimal('0.01'))}", currency=currency)
+        return cls(amount=f"{amount.quantize(Decimal('0.01'))}", currency=cast(Currency, currency))
 
 
 class IntervalOut(msgspec.Struct):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from api.errors import invalid
 from api.schemas import AwareDatetime, Money, UUIDStr
 from api.timefmt import to_local
 from booking.domain.openinghours import OpeningRule, format_hhmm
@@ -34,6 +35,8 @@ HHMM = Annotated[
     msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", examples=["08:30"]),
 ]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=525_600)]
+SlotMinutes = Literal[5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 480]
+"""Slot sizes a policy may use: each divides a day (slots are aligned to local midnight)."""
 
 
 class SiteOut(msgspec.Struct):
@@ -64,6 +67,8 @@ class SchoolList(msgspec.Struct):
 
 
 class RateIO(msgspec.Struct, forbid_unknown_fields=True):
+    """An hourly rate: a non-negative amount in euros."""
+
     customer_class: CustomerClassName
     hourly: Money
 
@@ -86,7 +91,7 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Any subset of the policy; what is left out keeps its current (or default) value."""
 
     approval_required: bool | UnsetType = UNSET
-    slot_minutes: Annotated[int, msgspec.Meta(ge=5, le=1440)] | UnsetType = UNSET
+    slot_minutes: SlotMinutes | UnsetType = UNSET
     min_notice_minutes: Minutes | UnsetType = UNSET
     max_advance_days: Annotated[int, msgspec.Meta(ge=1, le=1100)] | UnsetType = UNSET
     min_duration_minutes: Annotated[int, msgspec.Meta(ge=5, le=10_080)] | UnsetType = UNSET
@@ -229,6 +234,18 @@ class CheckOut(msgspec.Struct):
     reasons: list[CheckReason]
 
 
+def check_policy(policy: Policy) -> Policy:
+    """`policy` unchanged when its durations are whole numbers of slots (free windows and
+    bookings start and end on slot boundaries, so anything else would not mean what it says);
+    a 422 naming the field otherwise."""
+    slot = policy.slot_minutes
+    for name in ("min_duration_minutes", "max_duration_minutes"):
+        if getattr(policy, name) % slot:
+            raise invalid(f"policy.{name}",
+                          f"must be a whole number of slots ({slot} minutes each)")
+    return policy
+
+
 def rate_in(rate: RateIO) -> Rate:
     try:
         hourly = Decimal(rate.hourly.amount)
@@ -279,9 +296,10 @@ def resource_out(r: ResourceView) -> ResourceOut:
 
 
 def rule_out(rule: OpeningRule | OpeningRuleView) -> OpeningRuleIO:
-    opens, closes = rule.opens, rule.closes
-    if not isinstance(opens, str):
-        opens, closes = format_hhmm(opens), format_hhmm(closes, is_close=True)
+    if isinstance(rule, OpeningRule):
+        opens, closes = format_hhmm(rule.opens), format_hhmm(rule.closes, is_close=True)
+    else:
+        opens, closes = rule.opens, rule.closes
     return OpeningRuleIO(rule.weekday, opens, closes, rule.valid_from, rule.valid_to)
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from litestar import Request, delete, get, patch, post, put
 from litestar.params import Parameter
+from msgspec import UnsetType
 
 from api.deps import request_locale, require_aware
 from api.errors import invalid
@@ -29,6 +30,7 @@ from api.schemas_catalogue import (
     SchoolList,
     SchoolOut,
     availability_out,
+    check_policy,
     closure_out,
     policy_in,
     rate_in,
@@ -111,7 +113,8 @@ async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> Res
             school_id=data.school_id, site_id=data.site_id, kind=data.kind, name=data.name,
             description=data.description, tags=list(data.tags), capacity=data.capacity,
             parent_id=data.parent_id, visibility=data.visibility,
-            rates=[rate_in(r) for r in data.rates], policy=policy_in(data.policy),
+            rates=[rate_in(r) for r in data.rates],
+            policy=check_policy(policy_in(data.policy)),
         ),
         now=now,
     )
@@ -125,7 +128,11 @@ async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> Res
 async def update_resource(
     resource_id: UUID, data: ResourcePatch, member: Actor, now: datetime
 ) -> ResourceOut:
-    """Change some fields; the school and kind never change."""
+    """Change some fields; the school and kind never change. The platform admin may change
+    any school's resources."""
+    if not isinstance(data.policy, UnsetType):
+        current = await catalogue.get_resource(member, str(resource_id))
+        check_policy(policy_in(data.policy, base=current.policy))
     view = await catalogue.update_resource(member, str(resource_id), data.changes(), now=now)
     return resource_out(view)
 

@@ -142,3 +142,83 @@ async def test_schools_with_sites(client: httpx.AsyncClient) -> None:
     assert [s["name"] for s in schools] == ["ROC Demo"]
     one = (await client.get(f"/api/v1/schools/{school}")).json()
     assert [s["name"] for s in one["sites"]] == ["Campus Noord"]
+
+
+def _resource_body(school: str, site: str, **extra: object) -> dict[str, object]:
+    return {"school_id": school, "site_id": site, "kind": "equipment", "name": "Draaibank",
+            **extra}
+
+
+def _rates(amount: str, currency: str = "EUR") -> dict[str, object]:
+    return {"rates": [{"customer_class": "standard",
+                       "hourly": {"amount": amount, "currency": currency}}]}
+
+
+async def test_rates_are_non_negative_euros(client: httpx.AsyncClient) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    headers = await _manager(school)
+    rid = await make_resource(site_id=site)
+    for amount, currency, field in (("-10.00", "EUR", "rates[0].hourly.amount"),
+                                    ("-0.01", "EUR", "rates[0].hourly.amount"),
+                                    ("10.00", "USD", "rates[0].hourly.currency"),
+                                    ("10.00", "eur", "rates[0].hourly.currency")):
+        for r in (
+            await client.post("/api/v1/resources", headers=headers,
+                              json=_resource_body(school, site, **_rates(amount, currency))),
+            await client.patch(f"/api/v1/resources/{rid}", headers=headers,
+                               json=_rates(amount, currency)),
+        ):
+            assert r.status_code == 422, (amount, currency, r.text)
+            assert [e["field"] for e in r.json()["errors"]] == [field]
+    r = await client.patch(f"/api/v1/resources/{rid}", headers=headers, json={"rates": [
+        {"customer_class": "standard", "hourly": {"amount": "1.00", "currency": "EUR",
+                                                  "vat": "21%"}}]})
+    assert [e["field"] for e in r.json()["errors"]] == ["rates[0].hourly.vat"], r.text
+    r = await client.patch(f"/api/v1/resources/{rid}", headers=headers, json=_rates("0.00"))
+    assert r.status_code == 200 and r.json()["rates"][0]["hourly"]["amount"] == "0.00"
+
+
+async def test_slot_sizes_divide_the_day_and_durations_are_whole_slots(
+    client: httpx.AsyncClient,
+) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    headers = await _manager(school)
+    rid = await make_resource(site_id=site)  # slot 30, 30–600 minutes
+
+    async def patch(policy: dict[str, int]) -> httpx.Response:
+        return await client.patch(f"/api/v1/resources/{rid}", headers=headers,
+                                  json={"policy": policy})
+
+    for slot in (0, 7, 25, 50, 1440):
+        r = await patch({"slot_minutes": slot})
+        assert [e["field"] for e in r.json()["errors"]] == ["policy.slot_minutes"], r.text
+    r = await client.post("/api/v1/resources", headers=headers, json=_resource_body(
+        school, site, policy={"slot_minutes": 7}))
+    assert [e["field"] for e in r.json()["errors"]] == ["policy.slot_minutes"], r.text
+    r = await client.post("/api/v1/resources", headers=headers, json=_resource_body(
+        school, site, policy={"slot_minutes": 30, "min_duration_minutes": 45}))
+    assert [e["field"] for e in r.json()["errors"]] == ["policy.min_duration_minutes"], r.text
+    # a new slot is held against the durations already stored (30 is not a whole 60)
+    r = await patch({"slot_minutes": 60})
+    assert [e["field"] for e in r.json()["errors"]] == ["policy.min_duration_minutes"], r.text
+    r = await patch({"max_duration_minutes": 100})
+    assert [e["field"] for e in r.json()["errors"]] == ["policy.max_duration_minutes"], r.text
+    r = await patch({"slot_minutes": 60, "min_duration_minutes": 60})
+    assert r.status_code == 200, r.text
+    assert r.json()["policy"]["slot_minutes"] == 60
+    r = await patch({"slot_minutes": 90, "min_duration_minutes": 90, "max_duration_minutes": 540})
+    assert r.status_code == 200, r.text
+
+
+async def test_the_platform_admin_may_change_any_schools_resource(
+    client: httpx.AsyncClient,
+) -> None:
+    """Documented (docs/http-api.md): the platform admin manages every school's catalogue."""
+    from tests.http.test_authorization import _platform
+
+    rid = await make_resource()
+    admin = await bearer(await make_user(memberships=[(await _platform(), "admin")]))
+    r = await client.patch(f"/api/v1/resources/{rid}", headers=admin, json={"name": "Nieuw"})
+    assert r.status_code == 200 and r.json()["name"] == "Nieuw", r.text
