@@ -27,7 +27,7 @@ from api.background import background_lifespan
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
-from api.openapi import StrictStructSchemaPlugin
+from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
 from api.requests import StrictRequest
 from api.settings import Settings, get_settings
 from booking.db import engine as db_engine
@@ -168,6 +168,7 @@ def create_app(
         request_class=StrictRequest,
         **extras,
     )
+    declare_problem_statuses(app)
     app.state.settings = settings
     app.state.clock = clock
     return app

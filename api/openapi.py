@@ -3,16 +3,26 @@
 - Structs declared with `forbid_unknown_fields=True` get `additionalProperties: false`.
 - Constraints on list items (`list[Annotated[str, Meta(pattern=…)]]`) are documented on `items`
   (Litestar drops them, although msgspec enforces them).
+- Each operation declares exactly the problem statuses it can answer, never Litestar's 400
+  (the app answers 422): `declare_problem_statuses`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
+from litestar import Litestar
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
-from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import OpenAPIType, Operation, Schema
+from litestar.routes import HTTPRoute
+
+from api.auth import SAFE_METHODS, AuthMiddleware
+from api.schemas import problems
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -65,3 +75,65 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
                     array.items.min_length = item.min_length
                     array.items.max_length = item.max_length
         return schema
+
+
+
+def _drop_400(base: type[Operation]) -> type[Operation]:
+    """`base` (Litestar's Operation or a handler's own subclass) without the 400 response that
+    Litestar declares wherever input is validated: the app answers every 400 as 422."""
+    if getattr(base, "_drops_400", False):
+        return base
+
+    @dataclass
+    class _Without400(base):  # type: ignore[valid-type,misc]
+        _drops_400: ClassVar[bool] = True
+
+        def __post_init__(self) -> None:
+            parent = getattr(super(), "__post_init__", None)
+            if parent is not None:
+                parent()
+            if self.responses:
+                self.responses.pop("400", None)
+
+    _Without400.__name__ = base.__name__
+    return _Without400
+
+
+def _authenticates(path: str) -> bool:
+    return not any(re.match(p, path) for p in AuthMiddleware.exclude_path_pattern)
+
+
+def shape_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
+    """The problem statuses that follow from a route's shape, whatever its handler does:
+    401 wherever `AuthMiddleware` runs (an unknown or revoked bearer token is refused on every
+    such path), 403 on unsafe methods that need the CSRF token, 404 where the path has
+    parameters (an unknown id, or one that is not a UUID), 422 where the client sends a body,
+    query, header or cookie parameter."""
+    statuses: set[int] = set()
+    if _authenticates(route.path):
+        statuses.add(401)
+        if set(handler.http_methods) - SAFE_METHODS and not handler.opt.get("csrf_exempt"):
+            statuses.add(403)
+    if route.path_parameters:
+        statuses.add(404)
+    model = handler.create_kwargs_model(path_parameters=route.path_parameters)
+    if (model.expected_query_params or model.expected_header_params
+            or model.expected_cookie_params or "data" in handler.parsed_fn_signature.parameters):
+        statuses.add(422)
+    return statuses
+
+
+def declare_problem_statuses(app: Litestar) -> None:
+    """Every API operation of `app` declares exactly the problem statuses it can answer: its
+    own (`api.schemas.problems` on the handler: 403 for a refusal, 404, 409, 412, 429, …) plus
+    those of `shape_statuses`, and never Litestar's automatic 400 (the app answers 422).
+    Call before the OpenAPI document is first built (Litestar builds it lazily)."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.include_in_schema:
+                continue
+            handler.operation_class = _drop_400(handler.operation_class)
+            handler.responses = {**problems(*shape_statuses(route, handler)),
+                                 **(handler.responses or {})}

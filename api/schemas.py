@@ -153,11 +153,12 @@ def title_for(status: int) -> str:
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI response declarations for the problem statuses an operation can answer.
+    """OpenAPI response declarations (problem details) for `statuses`.
 
-    Always adds 422 (any input can be invalid) and 500/503 are left out on purpose.
+    Handlers name the statuses their own logic can answer (403 for a refusal, 404, 409, 412,
+    429, …); `api.openapi.declare_problem_statuses` adds those that follow from the route's
+    shape (401, the CSRF 403, a path's 404, 422 for any input). 500/503 are left out on purpose.
     """
-    codes = sorted({*statuses, 422})
     return {
         code: ResponseSpec(
             data_container=Problem,
@@ -165,5 +166,5 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for code in codes
+        for code in sorted(set(statuses))
     }

@@ -31,7 +31,7 @@ async def test_healthz_503_when_the_database_fails(
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/nowhere", 404),
+        ("/api/v1/nowhere", 404),
         ("/api/v1/resources/not-a-uuid", 404),
         ("/api/v1/resources/00000000-0000-0000-0000-000000000000", 404),
         ("/api/v1/schools/00000000-0000-0000-0000-000000000000", 404),
@@ -104,6 +104,44 @@ async def test_openapi_document(client: httpx.AsyncClient) -> None:
     assert "412" in cancel["responses"]
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "429" in login["responses"]
+
+
+async def test_openapi_declares_exactly_the_statuses_that_can_happen(
+    client: httpx.AsyncClient,
+) -> None:
+    """No 400 (the app answers 422); 401 wherever a bearer token is checked; the CSRF 403 on
+    unsafe methods (login is exempt); 422 only where the client sends input."""
+    doc = (await client.get("/schema/openapi.json")).json()
+    ops = {(method.upper(), path): op["responses"] for path, item in doc["paths"].items()
+           for method, op in item.items() if method in ("get", "post", "put", "patch", "delete")}
+    for (method, path), responses in ops.items():
+        assert "400" not in responses, (method, path)
+        if path.startswith("/api/"):
+            assert "401" in responses, (method, path)
+            if method != "GET" and path != "/api/v1/auth/login":
+                assert "403" in responses, (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+    assert "401" in ops[("POST", "/api/v1/auth/logout")]
+    assert "403" in ops[("POST", "/api/v1/calendar-imports/{import_id}/refresh")]
+    assert "403" in ops[("DELETE", "/api/v1/calendar-imports/{import_id}")]
+    for no_input in (("GET", "/api/v1/me"), ("GET", "/api/v1/tokens"), ("GET", "/healthz"),
+                     ("GET", "/api/v1/resources/{resource_id}"), ("GET", "/api/v1/schools")):
+        assert "422" not in ops[no_input], no_input
+    for no_auth in (("GET", "/healthz"), ("GET", "/feeds/{filename}")):
+        assert "401" not in ops[no_auth], no_auth
+    assert {"401", "403", "422"} <= set(ops[("POST", "/api/v1/bookings")])
+    assert "412" in ops[("POST", "/api/v1/bookings/{booking_id}/approve")]
+    assert "412" not in ops[("POST", "/api/v1/bookings")]
+    assert "429" not in ops[("POST", "/api/v1/bookings")]
+
+
+async def test_declared_401_and_403_happen(client: httpx.AsyncClient) -> None:
+    """What the document promises for logout and public reads is what the app does: an
+    unknown bearer token is 401 anywhere under /api, a cookie session without CSRF is 403."""
+    unknown = {"Authorization": "Bearer lsk_unknown"}
+    assert (await client.post("/api/v1/auth/logout", headers=unknown)).status_code == 401
+    assert (await client.get("/api/v1/schools", headers=unknown)).status_code == 401
 
 
 def test_discovery_mounts_every_routes_module(settings: object) -> None:
