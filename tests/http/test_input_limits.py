@@ -118,7 +118,7 @@ async def test_unreadable_bodies_are_422(
     assert says in r.json()["errors"][0]["message"]
 
 
-async def test_nesting_is_422_where_any_json_is_read(client: httpx.AsyncClient) -> None:
+def test_nesting_is_422_where_any_json_is_read() -> None:
     """Even without a typed target (`decode_body` syntax only), msgspec's recursion limit
     answers 422."""
     from litestar.exceptions import ValidationException
