@@ -10,10 +10,13 @@ spans every day of the window side by side.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from booking.db import board_store
 from booking.db.board_store import ClosureRow, HeldRow, ResourceRow
@@ -26,11 +29,12 @@ from booking.services.views import ClosureView
 DEFAULT_FIRST_MINUTE = 7 * 60
 DEFAULT_LAST_MINUTE = 20 * 60
 MINUTES_PER_DAY = 24 * 60
+_HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(MINUTES_PER_DAY)]
 
 
-@dataclass(frozen=True, slots=True)
-class BoardBlock:
-    """A booking or closure piece within one day of the board.
+class BoardBlock(NamedTuple):
+    """A booking or closure piece within one day of the board (a tuple: a week of a thousand
+    resources makes thousands, and a frozen dataclass costs twice as much to build).
 
     `left`/`width` are percentages of the row track; `starts_before`/`ends_after` say the item
     continues beyond this piece (another day, or outside the shown hours). `start_s`/`end_s` are
@@ -40,8 +44,8 @@ class BoardBlock:
     kind: str  # booking | closure
     left: float
     width: float
-    start_s: float  # epoch seconds
-    end_s: float
+    start_s: int  # epoch seconds
+    end_s: int
     local_start: str  # "HH:MM" in the board's zone, of the whole item
     local_end: str
     label: str  # company name, or the closure's reason
@@ -49,27 +53,31 @@ class BoardBlock:
     booking_id: str | None = None
     title: str = ""
     participants: int = 0
-    implied: bool = False  # held because the whole lab around this equipment was booked
+    whole_lab: bool = False  # a lab's booking that also holds the lab's equipment
     starts_before: bool = False
     ends_after: bool = False
 
     @property
     def start(self) -> datetime:
-        return from_epoch(int(self.start_s))
+        return from_epoch(self.start_s)
 
     @property
     def end(self) -> datetime:
-        return from_epoch(int(self.end_s))
+        return from_epoch(self.end_s)
 
 
 @dataclass(frozen=True, slots=True)
 class BoardRow:
+    """One resource's line. Equipment inside a lab is not given the lab's bookings again: the
+    lab row's blocks with `whole_lab` hold it, drawn once across the lab's equipment rows."""
+
     resource_id: str
     name: str
     kind: str  # lab | equipment
     depth: int  # 0 lab or loose equipment, 1 equipment inside a lab
     capacity: int
     blocks: list[BoardBlock] = field(default_factory=list)
+    children: int = 0  # rows of equipment that follow a lab (depth 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,52 +254,83 @@ def layout(
 ) -> BoardView:
     """Position held time and closures on the board (pure; the rows come from the store).
 
-    An equipment's claim counts as `implied` when the same booking also claims its lab: it is
-    held because the whole lab was booked.
+    An equipment's claim whose booking also claims its lab is not drawn on the equipment: the
+    lab's block is marked `whole_lab` and drawn once across the lab's equipment rows.
     """
     cal = _Days(tz, first, days)
-    held_pieces = [(h, i, lo, hi) for h in held for i, lo, hi in cal.span(h.start_s, h.end_s)]
-    first_minute, last_minute = shown_minutes((lo, hi) for _, _, lo, hi in held_pieces)
+    mids, steady = cal.midnights, cal.steady
+    parent_of = {r.id: r.parent_id for r in resources}
+    claimed = {(h.booking_id, h.resource_id) for h in held}
+    via_lab: set[tuple[str, str]] = set()  # (booking, lab) whose equipment the booking holds
+    pieces: list[tuple[HeldRow, int, float, float]] = []
+    lowest, highest = float(DEFAULT_FIRST_MINUTE), float(DEFAULT_LAST_MINUTE)
+    for h in held:
+        rid, bid, start_s, end_s = h[:4]
+        parent = parent_of.get(rid)
+        if parent is not None and (bid, parent) in claimed:
+            via_lab.add((bid, parent))
+            continue
+        i = bisect_right(mids, start_s) - 1
+        if 0 <= i < days and end_s <= mids[i + 1] and steady[i]:  # inside one plain day
+            lo, hi = (start_s - mids[i]) / 60, (end_s - mids[i]) / 60
+            pieces.append((h, i, lo, hi))
+            if lo < lowest:
+                lowest = lo
+            if hi > highest:
+                highest = hi
+            continue
+        for i, lo, hi in cal.span(start_s, end_s):
+            pieces.append((h, i, lo, hi))
+            lowest, highest = min(lowest, lo), max(highest, hi)
+    first_minute, last_minute = shown_minutes([(lowest, highest)])
     scale = 100 / (last_minute - first_minute) / days  # percent of the track per local minute
     day_width = 100 / days
-    mids = cal.midnights
 
     def place(i: int, lo: float, hi: float) -> tuple[float, float, bool, bool] | None:
         a, b = max(lo, first_minute), min(hi, last_minute)
         if b <= a:
             return None
         left = i * day_width + (a - first_minute) * scale
-        return round(left, 3), round((b - a) * scale, 3), lo < first_minute, hi > last_minute
+        return round(left, 2), round((b - a) * scale, 2), lo < first_minute, hi > last_minute
 
-    parent_of = {r.id: r.parent_id for r in resources}
-    claimed = {(h.booking_id, h.resource_id) for h in held}
     blocks: dict[str, list[BoardBlock]] = {r.id: [] for r in resources}
     pending: set[str] = set()
     confirmed: set[str] = set()
-    for h, i, lo, hi in held_pieces:
-        spot = place(i, lo, hi)
-        if spot is None or h.resource_id not in blocks:
-            continue
-        (pending if h.status == "pending" else confirmed).add(h.booking_id)
-        left, width, cut_lo, cut_hi = spot
-        parent = parent_of.get(h.resource_id)
-        blocks[h.resource_id].append(BoardBlock(
-            "booking", left, width, h.start_s, h.end_s,
-            cal.hhmm(h.start_s), cal.hhmm(h.end_s), h.organisation_name, h.status, h.booking_id,
-            h.title, h.participants, parent is not None and (h.booking_id, parent) in claimed,
-            cut_lo or h.start_s < mids[i], cut_hi or h.end_s > mids[i + 1],
-        ))
+    hhmm = cal.hhmm
+    for (rid, bid, start_s, end_s, status, title, company, people), i, lo, hi in pieces:
+        if first_minute <= lo < hi <= last_minute and lo % 1 == 0 and hi % 1 == 0 and (
+                mids[i] <= start_s and end_s <= mids[i + 1]):
+            # the common case, `place` and `hhmm` inlined: the whole item is this piece, in
+            # the shown hours, on whole minutes (a week holds thousands of these)
+            block = BoardBlock(
+                "booking", round(i * day_width + (lo - first_minute) * scale, 2),
+                round((hi - lo) * scale, 2), start_s, end_s, _HHMM[int(lo)],
+                _HHMM[int(hi) % MINUTES_PER_DAY], company, status, bid, title, people,
+                (bid, rid) in via_lab,
+            )
+        else:
+            spot = place(i, lo, hi)
+            if spot is None:
+                continue
+            left, width, cut_lo, cut_hi = spot
+            block = BoardBlock(
+                "booking", left, width, start_s, end_s, hhmm(start_s), hhmm(end_s), company,
+                status, bid, title, people, (bid, rid) in via_lab,
+                cut_lo or start_s < mids[i], cut_hi or end_s > mids[i + 1],
+            )
+        (pending if status == "pending" else confirmed).add(bid)
+        blocks[rid].append(block)
 
     site_closures: dict[str, list[BoardBlock]] = {}
     for c in closures:
-        start_s, end_s = c.start.timestamp(), c.end.timestamp()
+        start_s, end_s = c.start_s, c.end_s
         for i, lo, hi in cal.span(start_s, end_s):
             spot = place(i, lo, hi)
             if spot is None:
                 continue
             left, width, cut_lo, cut_hi = spot
             block = BoardBlock(
-                "closure", left, width, start_s, end_s, cal.hhmm(start_s), cal.hhmm(end_s),
+                "closure", left, width, start_s, end_s, hhmm(start_s), hhmm(end_s),
                 c.reason, c.kind, starts_before=cut_lo or start_s < mids[i],
                 ends_after=cut_hi or end_s > mids[i + 1],
             )
@@ -304,18 +343,22 @@ def layout(
     by_site: dict[str, list[ResourceRow]] = {}
     for r in resources:
         by_site.setdefault(r.site_id, []).append(r)
-    groups = [
-        BoardGroup(
-            site_id, rows[0].site_name,
+    groups = []
+    for site_id, site_rows in by_site.items():
+        ordered = order_rows(site_rows)
+        kids = {r.id: 0 for r, _ in ordered}
+        for r, depth in ordered:
+            if depth and r.parent_id is not None:
+                kids[r.parent_id] += 1
+        groups.append(BoardGroup(
+            site_id, site_rows[0].site_name,
             [
                 BoardRow(r.id, r.name, r.kind, depth, r.capacity,
-                         sorted(blocks[r.id], key=_block_order))
-                for r, depth in order_rows(rows)
+                         sorted(blocks[r.id], key=_block_order), kids[r.id])
+                for r, depth in ordered
             ],
             site_closures.get(site_id, []),
-        )
-        for site_id, rows in by_site.items()
-    ]
+        ))
     return BoardView(
         school_id, school_name, tz, first, days, first_minute, last_minute, groups,
         _ticks(first, days, first_minute, last_minute), _now_left(cal, now, scale, first_minute),
@@ -377,3 +420,113 @@ async def resource_counts(actor: Actor, school_ids: list[str]) -> dict[str, int]
         if actor.is_admin or s in actor.coordinated_school_ids or s in actor.staff_school_ids
     ]
     return await board_store.resource_counts(allowed)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """A pending request in the school's queue: what a facility manager decides on."""
+
+    id: str
+    organisation_name: str
+    title: str
+    start: datetime
+    end: datetime
+    created_at: datetime
+    timezone: str  # of the first of its resources at this school
+    students: int
+    employees: int
+    price_amount: Decimal
+    currency: str
+    version: int
+    occurrences: int  # weeks of a series, 1 for a single booking
+    resources: list[tuple[str, str | None]]  # (name, id at this school, or None elsewhere)
+    status: str = "pending"
+
+
+async def pending_requests(
+    actor: Actor, school_id: str, limit: int, offset: int = 0, *, booking_id: str | None = None
+) -> tuple[list[RequestView], int]:
+    """The school's pending requests, soonest first (at most `limit` from `offset`, or only
+    `booking_id` if it is one of them), and how many there are in all.
+
+    Two set-based reads whatever the size of the school: the requests (with their count) and
+    their resources. Raises NotFound as `board` does."""
+    if not may_view_board(actor, school_id):
+        raise NotFound("school")
+    rows = await board_store.load_pending(school_id, limit, offset, booking_id)
+    parts: dict[str, list[board_store.RequestResourceRow]] = {}
+    for p in await board_store.load_request_resources([r.id for r in rows]):
+        parts.setdefault(p.booking_id, []).append(p)
+    views = []
+    for r in rows:
+        mine = parts.get(r.id, [])
+        here = [p for p in mine if p.school_id == school_id]
+        views.append(RequestView(
+            r.id, r.organisation_name, r.title or "", from_epoch(r.start_s),
+            from_epoch(r.end_s), from_epoch(r.created_s),
+            here[0].timezone if here else "Europe/Amsterdam", r.students, r.employees,
+            Decimal(r.price), r.currency, r.version, r.occurrences,
+            [(p.name, p.resource_id if p.school_id == school_id else None) for p in mine],
+        ))
+    if not rows and offset:
+        return views, await board_store.count_pending(school_id)
+    return views, rows[0].total if rows else 0
+
+
+async def pending_count(actor: Actor, school_id: str) -> int:
+    """How many pending requests hold a resource of the school (0 for others' schools)."""
+    if not may_view_board(actor, school_id):
+        return 0
+    return await board_store.count_pending(school_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceLine:
+    """A resource in the school's overview table."""
+
+    id: str
+    site_id: str
+    parent_id: str | None
+    kind: str
+    name: str
+    capacity: int
+    visibility: str
+    approval_required: bool
+    tags: list[str]
+
+
+async def resource_lines(actor: Actor, school_id: str) -> dict[str, list[ResourceLine]]:
+    """The school's resources per site in board order (each lab followed by its equipment,
+    then loose equipment), in one read. Raises NotFound as `board` does."""
+    if not may_view_board(actor, school_id):
+        raise NotFound("school")
+    by_site: dict[str, list[ResourceLine]] = {}
+    for r in await board_store.load_resource_lines(school_id):
+        try:
+            tags = [str(t) for t in json.loads(r.tags or "[]")]
+        except ValueError:
+            tags = []
+        by_site.setdefault(r.site_id, []).append(ResourceLine(
+            r.id, r.site_id, r.parent_id, r.kind, r.name, r.capacity, r.visibility,
+            bool(r.approval_required), tags,
+        ))
+    return {site: _lines_in_board_order(lines) for site, lines in by_site.items()}
+
+
+def _lines_in_board_order(lines: list[ResourceLine]) -> list[ResourceLine]:
+    ids = {r.id for r in lines}
+    children: dict[str, list[ResourceLine]] = {}
+    for r in lines:
+        if r.parent_id is not None and r.parent_id in ids:
+            children.setdefault(r.parent_id, []).append(r)
+    ordered: list[ResourceLine] = []
+    loose: list[ResourceLine] = []
+    for r in lines:
+        if r.parent_id is not None and r.parent_id in ids:
+            continue
+        if r.kind == "lab":
+            ordered.append(r)
+            ordered.extend(children.get(r.id, ()))
+        else:
+            loose.append(r)
+    return ordered + loose

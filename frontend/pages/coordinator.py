@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, Router
 from litestar.response import Redirect
 
 from api.clock import now_of
@@ -22,6 +22,7 @@ from booking.domain.roles import Role
 from booking.services import board as board_service
 from booking.services import reports
 from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
+from frontend.pages.manage_common import page
 from frontend.rendering import current_actor, login_url, render
 
 WEEKS = 4
@@ -69,7 +70,7 @@ def bars(lines: list[SchoolLine], scale: float, *, row: int = 30, span: float = 
     ]
 
 
-@get("/", name="coordinator.region")
+@page("/", name="coordinator.region")
 async def region(request: Request[Any, Any, Any]) -> Response[Any]:
     actor = await current_actor(request)
     if actor.is_anonymous:

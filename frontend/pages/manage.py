@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 
 from api.clock import now_of
 from booking.domain.errors import NotAllowed, RuleViolation, StaleVersion
@@ -17,38 +17,19 @@ from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
 from booking.i18n import translations
 from booking.services import board as board_service
-from booking.services import bookings, catalogue
-from booking.services.views import BookingView, ResourceView
+from booking.services import bookings
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
-from frontend.pages.manage_board import TrackTexts, track_renderer
-from frontend.pages.manage_common import choose_school, require_staff
+from frontend.pages.manage_board import TrackTexts, row_renderer
+from frontend.pages.manage_common import choose_school, page, require_staff
 from frontend.rendering import redirect, render
 from frontend.templating import request_locale
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 50  # requests per page of the queue, soonest first
 CLOSURE_DAYS = 90
 
 
-async def school_resources(actor: Actor, school_id: str) -> list[ResourceView]:
-    """Every resource of the school, by name (the catalogue's pages, followed to the end)."""
-    found: list[ResourceView] = []
-    cursor: str | None = None
-    while True:
-        page = await catalogue.list_resources(actor, school_id=school_id, limit=200, cursor=cursor)
-        found.extend(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return found
-
-
-async def pending_requests(actor: Actor, resource_ids: set[str]) -> list[BookingView]:
-    """Pending bookings on any of `resource_ids`, soonest first."""
-    page = await bookings.list_bookings(actor, status="pending", limit=QUEUE_LIMIT)
-    return [b for b in page.items if resource_ids.intersection(b.resource_ids)]
-
-
-@get("/", name="manage.overview")
+@page("/", name="manage.overview")
 async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
     """Sites and resources, coming closures and calendar imports of the school."""
     actor = await require_staff(request)
@@ -56,46 +37,27 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
         return actor
     choice = await choose_school(request, actor)
     now = now_of(request)
-    resources = await school_resources(actor, choice.id)
-    pending = await pending_requests(actor, {r.id for r in resources})
+    by_site = await board_service.resource_lines(actor, choice.id)
+    pending = await board_service.pending_count(actor, choice.id)
     closures = await board_service.school_closures(
         actor, choice.id, now, now + timedelta(days=CLOSURE_DAYS)
     )
+    can_manage = choice.id in actor.managed_school_ids or actor.is_admin
     feeds: list[Any] = []
-    if choice.id in actor.managed_school_ids or actor.is_admin:
+    if can_manage:
         from booking.services import imports
 
         feeds = await imports.list_imports(actor, school_id=choice.id)
-    by_site: dict[str, list[ResourceView]] = {}
-    for r in _board_order(resources):
-        by_site.setdefault(r.site_id, []).append(r)
-    names = {r.id: r.name for r in resources}
+    names = {r.id: r.name for lines in by_site.values() for r in lines}
     sites = {s.id: s.name for s in choice.school.sites}
     return await render(
         request, "manage/overview.html", section="manage", choice=choice, by_site=by_site,
         names=names, sites=sites, pending=pending, closures=closures, feeds=feeds,
-        can_manage=choice.id in actor.managed_school_ids or actor.is_admin,
-        resource_count=len(resources),
+        can_manage=can_manage, resource_count=len(names),
     )
 
 
-def _board_order(resources: list[ResourceView]) -> list[ResourceView]:
-    """Labs each followed by their equipment, then loose equipment (as on the board)."""
-    children: dict[str, list[ResourceView]] = {}
-    for r in resources:
-        if r.parent_id:
-            children.setdefault(r.parent_id, []).append(r)
-    ids = {r.id for r in resources}
-    ordered: list[ResourceView] = []
-    for r in resources:
-        if r.kind == "lab":
-            ordered.append(r)
-            ordered.extend(children.get(r.id, []))
-    ordered.extend(r for r in resources if r.kind != "lab" and r.parent_id not in ids)
-    return ordered
-
-
-@get("/board", name="manage.board")
+@page("/board", name="manage.board")
 async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
     """The schedule board: `?view=week|day&day=YYYY-MM-DD` (default: this week)."""
     actor = await require_staff(request)
@@ -112,27 +74,51 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
     board = await board_service.board(actor, choice.id, day, 1 if view == "day" else 7, now)
     words = translations(request_locale(request))
     texts = TrackTexts(*(words.gettext(t) for t in (
-        "awaiting approval", "confirmed", "whole lab booked", "closed", "participants")))
-    track = track_renderer(texts, view == "day", "/manage/requests" + choice.query())
+        "awaiting approval", "confirmed", "whole lab booked", "closed")))
     return await render(
         request, "manage/board.html", section="manage", choice=choice, board=board, view=view,
-        today=today, day=day, track=track,
+        today=today, day=day, rows=row_renderer(texts, view == "day"),
     )
 
 
-@get("/requests", name="manage.requests")
+@page("/requests", name="manage.requests")
 async def queue(request: Request[Any, Any, Any]) -> Response[Any]:
     """Pending requests of the school, soonest first, each with approve and decline."""
     actor = await require_staff(request)
     if not isinstance(actor, Actor):
         return actor
     choice = await choose_school(request, actor)
-    resources = await school_resources(actor, choice.id)
-    names = {r.id: r.name for r in resources}
-    pending = await pending_requests(actor, set(names))
+    try:
+        number = max(1, int(request.query_params.get("page") or 1))
+    except ValueError:
+        number = 1
+    pending, total = await board_service.pending_requests(
+        actor, choice.id, QUEUE_PAGE, (number - 1) * QUEUE_PAGE)
+    pages = max(1, -(-total // QUEUE_PAGE))
     return await render(
         request, "manage/requests.html", section="manage", choice=choice, pending=pending,
-        names=names, can_decide=choice.id in actor.managed_school_ids or actor.is_admin,
+        total=total, page=number, pages=pages, first=(number - 1) * QUEUE_PAGE + 1,
+        can_decide=choice.id in actor.managed_school_ids or actor.is_admin,
+    )
+
+
+@page("/requests/{booking_id:str}", name="manage.request")
+async def one_request(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+    """One pending request with approve and decline (the booking page and the board link here:
+    a long queue is paged, so `/manage/requests#r-…` would not always find it)."""
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    choice = await choose_school(request, actor)
+    pending, _ = await board_service.pending_requests(actor, choice.id, 1, booking_id=booking_id)
+    if not pending:  # decided in the meantime, or not a request of this school
+        return redirect(request, f"/bookings/{booking_id}", Flash(
+            "This booking is not waiting for a decision.", "info"))
+    total = await board_service.pending_count(actor, choice.id)
+    return await render(
+        request, "manage/requests.html", section="manage", choice=choice, pending=pending,
+        total=total, page=1, pages=1, first=1, single=True,
+        can_decide=choice.id in actor.managed_school_ids or actor.is_admin,
     )
 
 
@@ -177,7 +163,7 @@ async def decline(request: Request[Any, Any, Any], booking_id: str) -> Response[
 ROUTES: list[Any] = [
     Router(
         path="/manage",
-        route_handlers=[overview, board_page, queue, approve, decline],
+        route_handlers=[overview, board_page, queue, one_request, approve, decline],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

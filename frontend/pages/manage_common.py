@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from litestar import Request, Response
+from litestar import HttpMethod, Request, Response, route
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Redirect
 
 from booking.domain.errors import NotFound
@@ -18,6 +19,12 @@ from frontend.errors import html_error
 from frontend.forms import FormErrors, parse_date, parse_time
 from frontend.rendering import current_actor, login_url
 from frontend.templating import request_locale
+
+
+def page(path: str, *, name: str) -> HTTPRouteHandler:
+    """A page route answering GET and HEAD (link checkers ask with HEAD; Litestar's `@get`
+    alone answers them 404). Litestar sends no body for HEAD."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], name=name)
 
 
 @dataclass(frozen=True, slots=True)

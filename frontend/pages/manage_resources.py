@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.response import Template
 
 from api.clock import now_of
@@ -19,12 +19,12 @@ from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors
-from frontend.pages.manage import school_resources
 from frontend.pages.manage_common import (
     SchoolChoice,
     choose_school,
     form_errors,
     local_moment,
+    page,
     require_staff,
 )
 from frontend.pages.manage_forms import (
@@ -46,7 +46,8 @@ async def _resource_page(
     closure_errors: FormErrors | None = None, closure_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    labs = [r for r in await school_resources(actor, choice.id) if r.kind == "lab"]
+    labs = [r for lines in (await board_service.resource_lines(actor, choice.id)).values()
+            for r in lines if r.kind == "lab"]
     closures: list[Any] = []
     if resource is not None:
         now = now_of(request)
@@ -83,7 +84,7 @@ def _service_error(errors: FormErrors, exc: RuleViolation) -> None:
     errors.add(SERVICE_FIELDS.get(exc.field_name or "", "name"), exc.reasons[0].message)
 
 
-@get("/resources/new", name="manage.resource_new")
+@page("/resources/new", name="manage.resource_new")
 async def new_resource(request: Request[Any, Any, Any]) -> Response[Any]:
     actor = await require_staff(request)
     if not isinstance(actor, Actor):
@@ -115,7 +116,7 @@ async def create_resource(request: Request[Any, Any, Any]) -> Response[Any]:
                                 status_code=422)
 
 
-@get("/resources/{resource_id:str}", name="manage.resource")
+@page("/resources/{resource_id:str}", name="manage.resource")
 async def resource_page(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
     actor = await require_staff(request)
     if not isinstance(actor, Actor):
