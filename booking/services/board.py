@@ -297,17 +297,18 @@ def layout(
     pending: set[str] = set()
     confirmed: set[str] = set()
     hhmm = cal.hhmm
+    make = BoardBlock._make  # every field given: skips the keyword defaults of `__new__`
     for (rid, bid, start_s, end_s, status, title, company, people), i, lo, hi in pieces:
         if first_minute <= lo < hi <= last_minute and lo % 1 == 0 and hi % 1 == 0 and (
                 mids[i] <= start_s and end_s <= mids[i + 1]):
             # the common case, `place` and `hhmm` inlined: the whole item is this piece, in
             # the shown hours, on whole minutes (a week holds thousands of these)
-            block = BoardBlock(
+            block = make((
                 "booking", round(i * day_width + (lo - first_minute) * scale, 2),
                 round((hi - lo) * scale, 2), start_s, end_s, _HHMM[int(lo)],
                 _HHMM[int(hi) % MINUTES_PER_DAY], company, status, bid, title, people,
-                (bid, rid) in via_lab,
-            )
+                (bid, rid) in via_lab, False, False,
+            ))
         else:
             spot = place(i, lo, hi)
             if spot is None:
