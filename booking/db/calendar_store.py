@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
 from booking.db.sql import (
     Row,
@@ -49,28 +51,28 @@ class ClaimRecord:
     booking_id: str
 
 
-def _rule(row: Row) -> OpeningRule:
-    return OpeningRule(
-        weekday=int(row["weekday"]),
-        opens=parse_hhmm(row["opens"]),
-        closes=parse_hhmm(row["closes"]),
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-    )
+@lru_cache(maxsize=16384)
+def _rule(
+    weekday: int, opens: str, closes: str, valid_from: date | None, valid_to: date | None
+) -> OpeningRule:
+    """Rules repeat across resources: parse each distinct one once."""
+    return OpeningRule(int(weekday), parse_hhmm(opens), parse_hhmm(closes), valid_from, valid_to)
 
 
 def _rules_stmt(resource_ids: Sequence[str]) -> Stmt:
     return Stmt(
-        "SELECT resource, weekday, opens, closes, valid_from, valid_to FROM opening_rules "
-        f"WHERE resource IN ({placeholders(len(resource_ids))}) ORDER BY weekday, opens",
+        "SELECT CAST(resource AS TEXT), weekday, opens, closes, valid_from, valid_to "
+        f"FROM opening_rules WHERE resource IN ({placeholders(len(resource_ids))}) "
+        "ORDER BY weekday, opens",
         list(resource_ids),
+        tuples=True,
     )
 
 
-def _rules(rows: list[Row]) -> dict[str, list[OpeningRule]]:
+def _rules(rows: Sequence[Sequence[Any]]) -> dict[str, list[OpeningRule]]:
     found: dict[str, list[OpeningRule]] = {}
     for row in rows:
-        found.setdefault(str(row["resource"]), []).append(_rule(row))
+        found.setdefault(row[0], []).append(_rule(row[1], row[2], row[3], row[4], row[5]))
     return found
 
 
@@ -79,7 +81,7 @@ async def opening_rules(resource_ids: Sequence[str]) -> dict[str, list[OpeningRu
     if not resource_ids:
         return {}
     st = _rules_stmt(resource_ids)
-    return _rules(await fetch(st.sql, *st.args))
+    return _rules((await fetch_batch([st]))[0])
 
 
 def _exceptions_stmt(resource_ids: Sequence[str], first: date, last: date) -> Stmt:
@@ -209,22 +211,19 @@ async def delete_closure(closure_id: str) -> None:
 def _claims_stmt(resource_ids: Sequence[str], window: Interval) -> Stmt:
     n = len(resource_ids)
     return Stmt(
-        "SELECT resource, start_s, end_s, booking FROM claims "
+        "SELECT CAST(resource AS TEXT), start_s, end_s, CAST(booking AS TEXT) FROM claims "
         f"WHERE active AND resource IN ({placeholders(n)}) "
         f"AND end_s > ${n + 1} AND start_s < ${n + 2} ORDER BY start_s",
         [*resource_ids, epoch(window.start), epoch(window.end)],
+        tuples=True,
     )
 
 
-def _claims(rows: list[Row]) -> dict[str, list[ClaimRecord]]:
+def _claims(rows: Sequence[Sequence[Any]]) -> dict[str, list[ClaimRecord]]:
     found: dict[str, list[ClaimRecord]] = {}
-    for row in rows:
-        rid = str(row["resource"])
+    for rid, start_s, end_s, booking in rows:
         found.setdefault(rid, []).append(
-            ClaimRecord(
-                rid, Interval(from_epoch(row["start_s"]), from_epoch(row["end_s"])),
-                str(row["booking"]),
-            )
+            ClaimRecord(rid, Interval(from_epoch(start_s), from_epoch(end_s)), booking)
         )
     return found
 
@@ -236,7 +235,7 @@ async def active_claims(
     if not resource_ids:
         return {}
     st = _claims_stmt(resource_ids, window)
-    return _claims(await fetch(st.sql, *st.args))
+    return _claims((await fetch_batch([st]))[0])
 
 
 @dataclass(frozen=True, slots=True)

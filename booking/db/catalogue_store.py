@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from booking.db.sql import (
@@ -16,6 +17,7 @@ from booking.db.sql import (
     execute,
     execute_many,
     fetch,
+    fetch_batch,
     fetch_one,
     placeholders,
     utc,
@@ -91,20 +93,22 @@ POLICY_COLUMNS = (
 )
 
 _SELECT = """
-SELECT r.id, r.school, r.site, r.parent, r.kind, r.name, r.description, r.capacity, r.tags,
+SELECT CAST(r.id AS TEXT), CAST(r.school AS TEXT), CAST(r.site AS TEXT),
+       CAST(r.parent AS TEXT), r.kind, r.name, r.description, r.capacity, r.tags,
        r.visibility, r.rates, r.approval_required, r.slot_minutes, r.min_notice_minutes,
        r.max_advance_days, r.min_duration_minutes, r.max_duration_minutes,
        r.buffer_before_minutes, r.buffer_after_minutes, r.bookable_by, r.induction_required,
-       r.quota_hours_per_week, r.updated_at,
-       s.timezone AS tz, s.name AS site_name, s.city AS site_city, o.name AS school_name
+       r.quota_hours_per_week, r.updated_at, s.timezone, s.name, s.city, o.name
 FROM resources r JOIN sites s ON s.id = r.site JOIN organisations o ON o.id = r.school
 """
+"""Positional (tuples): rows of a big catalogue are read often; see `_record`."""
 
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+@lru_cache(maxsize=4096)
 def rates_from_json(text: str | None) -> tuple[Rate, ...]:
     items = json.loads(text) if text else []
     return tuple(
@@ -112,6 +116,11 @@ def rates_from_json(text: str | None) -> tuple[Rate, ...]:
              i.get("currency", "EUR"))
         for i in items
     )
+
+
+@lru_cache(maxsize=4096)
+def _tags(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
 
 
 def rates_to_json(rates: Iterable[Rate]) -> str:
@@ -124,19 +133,23 @@ def rates_to_json(rates: Iterable[Rate]) -> str:
     )
 
 
-def _policy(row: Row) -> Policy:
-    quota = row["quota_hours_per_week"]
+@lru_cache(maxsize=4096)
+def _policy(values: tuple[Any, ...]) -> Policy:
+    """A policy from the 11 policy columns, in `POLICY_COLUMNS` order (SQLite booleans are
+    0/1, so every value is normalised)."""
+    (approval, slot, notice, advance, min_d, max_d, before, after, by, induction,
+     quota) = values
     return Policy(
-        approval_required=bool(row["approval_required"]),
-        slot_minutes=int(row["slot_minutes"]),
-        min_notice_minutes=int(row["min_notice_minutes"]),
-        max_advance_days=int(row["max_advance_days"]),
-        min_duration_minutes=int(row["min_duration_minutes"]),
-        max_duration_minutes=int(row["max_duration_minutes"]),
-        buffer_before_minutes=int(row["buffer_before_minutes"]),
-        buffer_after_minutes=int(row["buffer_after_minutes"]),
-        bookable_by=BookableBy(row["bookable_by"]),
-        induction_required=bool(row["induction_required"]),
+        approval_required=bool(approval),
+        slot_minutes=int(slot),
+        min_notice_minutes=int(notice),
+        max_advance_days=int(advance),
+        min_duration_minutes=int(min_d),
+        max_duration_minutes=int(max_d),
+        buffer_before_minutes=int(before),
+        buffer_after_minutes=int(after),
+        bookable_by=BookableBy(by),
+        induction_required=bool(induction),
         quota_hours_per_week=None if quota is None else int(quota),
     )
 
@@ -151,29 +164,29 @@ def policy_values(policy: Policy) -> list[Any]:
     ]
 
 
-def _record(row: Row, children: tuple[str, ...]) -> ResourceRecord:
+def _record(row: Sequence[Any], children: tuple[str, ...]) -> ResourceRecord:
     resource = Resource(
-        id=str(row["id"]),
-        school_id=str(row["school"]),
-        site_id=str(row["site"]),
-        kind=ResourceKind(row["kind"]),
-        name=row["name"],
-        timezone=row["tz"],
-        parent_id=_str(row["parent"]),
-        capacity=int(row["capacity"]),
-        tags=tuple(json.loads(row["tags"]) if row["tags"] else ()),
-        visibility=Visibility(row["visibility"]),
-        policy=_policy(row),
-        rates=rates_from_json(row["rates"]),
+        id=row[0],
+        school_id=row[1],
+        site_id=row[2],
+        kind=ResourceKind(row[4]),
+        name=row[5],
+        timezone=row[23],
+        parent_id=row[3],
+        capacity=int(row[7]),
+        tags=_tags(row[8]),
+        visibility=Visibility(row[9]),
+        policy=_policy(tuple(row[11:22])),
+        rates=rates_from_json(row[10]),
     )
     return ResourceRecord(
         resource=resource,
-        description=row["description"],
-        school_name=row["school_name"],
-        site_name=row["site_name"],
-        city=row["site_city"],
+        description=row[6],
+        school_name=row[26],
+        site_name=row[24],
+        city=row[25],
         children=children,
-        updated_at=row["updated_at"],
+        updated_at=row[22],
     )
 
 
@@ -191,18 +204,18 @@ async def children_of(ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-async def _records(rows: list[Row]) -> list[ResourceRecord]:
-    labs = [str(r["id"]) for r in rows if r["kind"] == ResourceKind.LAB]
+async def _records(rows: Sequence[Sequence[Any]]) -> list[ResourceRecord]:
+    labs = [r[0] for r in rows if r[4] == ResourceKind.LAB]
     kids = await children_of(labs)
-    return [_record(r, kids.get(str(r["id"]), ())) for r in rows]
+    return [_record(r, kids.get(r[0], ())) for r in rows]
 
 
 def resources_stmt(ids: Sequence[str]) -> Stmt:
     """The query behind `get_resources` (for batches; see `resources_from_rows`)."""
-    return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids))
+    return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids), tuples=True)
 
 
-async def resources_from_rows(rows: list[Row]) -> dict[str, ResourceRecord]:
+async def resources_from_rows(rows: Sequence[Sequence[Any]]) -> dict[str, ResourceRecord]:
     return {rec.resource.id: rec for rec in await _records(rows)}
 
 
@@ -211,7 +224,7 @@ async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:
     if not ids:
         return {}
     st = resources_stmt(ids)
-    return await resources_from_rows(await fetch(st.sql, *st.args))
+    return await resources_from_rows((await fetch_batch([st]))[0])
 
 
 async def get_resource(resource_id: str) -> ResourceRecord | None:
@@ -261,7 +274,7 @@ async def list_resources(
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.name, r.id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return await _records(await fetch(sql, *args))
+    return await _records((await fetch_batch([Stmt(sql, args, tuples=True)]))[0])
 
 
 async def insert_resource(

@@ -56,6 +56,7 @@ class Stmt(NamedTuple):
     sql: str
     args: Sequence[Any] = ()
     many: bool = False
+    tuples: bool = False  # positional rows (tuples / asyncpg Records): cheaper for bulk reads
 
 
 def _txn_connection() -> Any:
@@ -110,7 +111,7 @@ async def fetch(sql: str, *args: Any) -> list[Row]:
         await single.close()
 
 
-async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Row]]:
+async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Any]]:
     """Run statements in order and return each one's rows. On SQLite the whole batch is one hop
     to the connection's thread (hops dominate small transactions); on PostgreSQL one round trip
     each. The first failing statement raises; earlier ones stay done (use a transaction)."""
@@ -118,7 +119,7 @@ async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Row]]:
     conn = _txn_connection()
     if isinstance(engine, SQLiteEngine):
         prepared = [(_for_sqlite(st.sql), [tuple(a) for a in st.args] if st.many else st.args,
-                     st.many) for st in statements]
+                     st.many, st.tuples) for st in statements]
         if conn is not None:
             return await _sqlite_batch(conn._conn, prepared)
         assert isinstance(engine, PooledSQLiteEngine)
@@ -128,7 +129,7 @@ async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Row]]:
             return await _sqlite_batch(pooled_conn, prepared)
         finally:
             await pool.release(pooled_conn)
-    results: list[list[Row]] = []
+    results: list[list[Any]] = []
     for st in statements:
         if st.many:
             if st.args:
@@ -139,22 +140,30 @@ async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Row]]:
     return results
 
 
-async def _sqlite_batch(conn: Any, prepared: list[tuple[str, Any, bool]]) -> list[list[Row]]:
-    def run() -> list[list[Row]]:
+async def _sqlite_batch(
+    conn: Any, prepared: list[tuple[str, Any, bool, bool]]
+) -> list[list[Any]]:
+    def run() -> list[list[Any]]:
         raw = conn._conn
-        out: list[list[Row]] = []
-        for sql, args, many in prepared:
+        out: list[list[Any]] = []
+        for sql, args, many, tuples in prepared:
             if many and not args:
                 out.append([])
                 continue
-            cursor = raw.executemany(sql, args) if many else raw.execute(sql, args)
+            cursor = raw.cursor()
+            if tuples:
+                cursor.row_factory = None
             try:
+                if many:
+                    cursor.executemany(sql, args)
+                else:
+                    cursor.execute(sql, args)
                 out.append([] if many else cursor.fetchall())
             finally:
                 cursor.close()
         return out
 
-    result: list[list[Row]] = await conn._execute(run)
+    result: list[list[Any]] = await conn._execute(run)
     return result
 
 
