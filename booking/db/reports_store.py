@@ -1,10 +1,11 @@
 """Report reads: the scope's resources and opening inputs, and booked use aggregated in SQL.
 
-Booked use is one pass over `occurrences × booking_resources` of confirmed bookings in the
-window, grouped by (row key, booking) and then by (row key, company), so a booking counts once
-per row and companies can be counted distinctly per row and overall by the caller. Instants are
-compared as epoch seconds (`strftime('%s')` on SQLite, `EXTRACT(EPOCH)` on PostgreSQL); the
-window filter also uses the indexed `bookings.starts_at/ends_at` (first start, last end).
+Booked use reads `report_uses`: one row per confirmed occurrence × booked resource with epoch
+seconds, school, company and participants, kept equal to that join by triggers (initial
+migration). Rows of a booking that has just one ("solo") are summed in index order; the others
+are grouped by (row key, booking) first, so a booking counts once per row, and once in the
+distinct totals. Elsewhere instants are compared as epoch seconds (`strftime('%s')` on SQLite,
+`EXTRACT(EPOCH)` on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import epoch, fetch, fetch_one, utc
+from booking.db.sql import Stmt, epoch, fetch, fetch_batch, fetch_one, utc
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningException, OpeningRule, parse_hhmm
-from booking.domain.reports import FlowCounts, Use
+from booking.domain.reports import Booked, FlowCounts, Use
 
 GroupBy = Literal["resource", "school", "company", "all"]
 
@@ -226,54 +227,124 @@ def _day_shift(at: datetime, days: int) -> date:
     return date.fromordinal(at.astimezone(UTC).date().toordinal() + days)
 
 
+def _bucket(column: str, starts: Sequence[int], lo: int = 0, hi: int | None = None) -> str:
+    """SQL for the index k of the period holding the instant `column` (epoch seconds):
+    `starts[k] <= column < starts[k + 1]`, as a binary tree of CASEs (integers only)."""
+    hi = len(starts) if hi is None else hi
+    if hi - lo == 1:
+        return str(lo)
+    mid = (lo + hi) // 2
+    return (f"CASE WHEN {column} < {starts[mid]} THEN {_bucket(column, starts, lo, mid)} "
+            f"ELSE {_bucket(column, starts, mid, hi)} END")
+
+
+def _uses_scope(flt: Filter, args: list[Any]) -> str:
+    parts = []
+    if flt.school_ids is not None:
+        parts.append(_in("u.school", flt.school_ids, args))
+    if flt.resource_ids is not None:
+        parts.append(_in("u.resource", flt.resource_ids, args))
+    if flt.company_ids is not None:
+        parts.append(_in("u.organisation", flt.company_ids, args))
+    return "".join(f" AND {p}" for p in parts)
+
+
+def _text(column: str) -> str:
+    """A UUID column as text (SQLite then skips Piccolo's per-row UUID converter)."""
+    return f"CAST({column} AS TEXT)"
+
+
+_KEYS = {"resource": "u.resource", "school": "u.school", "company": "u.organisation", "all": "0"}
+
+
 async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
-                      periods: Sequence[Interval] = ()) -> list[Use]:
+                      periods: Sequence[Interval] = ()) -> Booked:
     """Confirmed booked use per (row key, company): `group` picks the key (resource id, school
-    id, company id, or "" for all); with `periods` the key is the period's index instead and
-    the time is clipped to each period. Keys are strings."""
-    bounds = list(periods) or [window]
-    args: list[Any] = [utc(window.start), utc(window.end)]
-    scope = _scope_sql(Filter(flt.school_ids, flt.resource_ids), args)
-    only = "" if flt.company_ids is None else " AND " + _in("b.organisation", flt.company_ids,
-                                                            args)
-    key = "w.k" if periods else {
-        "resource": "r.id", "school": "r.school", "company": "o.org", "all": "0",
-    }[group]
-    least, greatest = _pair("LEAST"), _pair("GREATEST")
-    # `o` computes each occurrence's epochs once: MATERIALIZED keeps both planners from
-    # inlining it into the join with the periods, which recomputed them per period (PostgreSQL
-    # took 5 s instead of <1 s for a year of weeks).
-    sql = f"""
-    WITH o AS MATERIALIZED (
-        SELECT b.id AS booking, b.organisation AS org, b.students AS st, b.employees AS em,
-               {_epoch_sql('o.starts_at')} AS s, {_epoch_sql('o.ends_at')} AS e
-        FROM bookings b JOIN occurrences o ON o.booking = b.id
-        WHERE b.status = 'confirmed' AND b.starts_at < $2 AND b.ends_at > $1
-          AND o.starts_at < $2 AND o.ends_at > $1{only}
-    )
-    SELECT k, org, SUM(secs) AS secs, COUNT(*) AS bookings, SUM(st) AS students,
-           SUM(em) AS employees
-    FROM (
-        SELECT {key} AS k, o.booking, o.org, MAX(o.st) AS st, MAX(o.em) AS em,
-               SUM({least}(o.e, w.we) - {greatest}(o.s, w.ws)) AS secs
-        FROM o
-        JOIN {_bounds_table(bounds)} ON o.s < w.we AND o.e > w.ws
-        JOIN booking_resources br ON br.booking = o.booking
-        JOIN resources r ON r.id = br.resource
-        WHERE {scope}
-        GROUP BY {key}, o.booking, o.org
-    ) x
-    GROUP BY k, org
+    id, company id, or "0" for all); with `periods` (contiguous, covering the window) the key is
+    the period's index instead and the time is clipped to each period. Keys are strings. Also
+    the distinct bookings meeting the window and their participants (`Booked`).
+
+    Reads `report_uses` (kept by triggers, see the initial migration) in three statements:
+    - solo rows (a booking with one occurrence on one resource — one row is one booking) are
+      summed straight per (school, resource, company) — per (first period, last period,
+      company) with periods — in index order, and rolled up to the key here;
+    - the other rows are grouped per (key, booking) first, so a series counts once per row;
+    - and per booking for the distinct totals.
     """
-    rows = await fetch(sql, *args)
-    return [Use(str(r["k"]), str(r["org"]), int(r["secs"]), int(r["bookings"]),
-                int(r["students"]), int(r["employees"])) for r in rows]
+    ws, we = epoch(window.start), epoch(window.end)
+    cs, ce = f"{_pair('GREATEST')}(u.start_s, $1)", f"{_pair('LEAST')}(u.end_s, $2)"
+    args: list[Any] = [ws, we]
+    where = f"u.start_s < $2 AND u.end_s > $1{_uses_scope(flt, args)}"
+    org = _text("u.organisation")
+    if periods:
+        starts = [epoch(p.start) for p in periods]
+        ends = [epoch(p.end) for p in periods]
+        solo = f"""SELECT kb, ke, org, COUNT(*) AS n, SUM(cs) AS cs, SUM(ce) AS ce,
+                   SUM(st) AS st, SUM(em) AS em
+            FROM (SELECT {_bucket(cs, starts)} AS kb, {_bucket(f"{ce} - 1", starts)} AS ke,
+                         {org} AS org, {cs} AS cs, {ce} AS ce, u.students AS st,
+                         u.employees AS em
+                  FROM report_uses u WHERE u.solo = 1 AND {where}) x
+            GROUP BY kb, ke, org"""
+        key = "w.k"
+        joined = (f"report_uses u JOIN {_bounds_table(periods)} "
+                  "ON u.start_s < w.we AND u.end_s > w.ws")
+        clipped = f"{_pair('LEAST')}(u.end_s, w.we) - {_pair('GREATEST')}(u.start_s, w.ws)"
+    else:
+        solo = f"""SELECT {_text("u.school")} AS school, {_text("u.resource")} AS resource,
+                   {org} AS org, COUNT(*) AS n, SUM({ce} - {cs}) AS secs,
+                   SUM(u.students) AS st, SUM(u.employees) AS em
+            FROM report_uses u WHERE u.solo = 1 AND {where}
+            GROUP BY u.school, u.resource, u.organisation"""
+        key = _KEYS[group]
+        joined = "report_uses u"
+        clipped = f"{ce} - {cs}"
+    shared = f"""SELECT k, org, SUM(secs) AS secs, COUNT(*) AS n, SUM(st) AS st, SUM(em) AS em
+        FROM (SELECT {_text(key) if key != "0" else key} AS k, {org} AS org,
+                     MAX(u.students) AS st, MAX(u.employees) AS em, SUM({clipped}) AS secs
+              FROM {joined} WHERE u.solo = 0 AND {where}
+              GROUP BY {"" if key == "0" else f"{key}, "}u.booking, u.organisation) x
+        GROUP BY k, org"""
+    distinct = f"""SELECT COUNT(*) AS n, SUM(st) AS st, SUM(em) AS em
+        FROM (SELECT MAX(u.students) AS st, MAX(u.employees) AS em FROM report_uses u
+              WHERE u.solo = 0 AND {where} GROUP BY u.booking) x"""
+    solo_rows, shared_rows, distinct_rows = await fetch_batch(
+        [Stmt(solo, args), Stmt(shared, args), Stmt(distinct, args)])
+    acc: dict[tuple[str, str], list[int]] = {}
+
+    def add(k: str, company: str, secs: int, n: int, st: int, em: int) -> None:
+        a = acc.setdefault((k, company), [0, 0, 0, 0])
+        a[0] += secs
+        a[1] += n
+        a[2] += st
+        a[3] += em
+
+    for r in shared_rows:
+        add(str(r["k"]), r["org"], int(r["secs"]), int(r["n"]), int(r["st"]), int(r["em"]))
+    total = distinct_rows[0]
+    bookings, students, employees = (int(total[c] or 0) for c in ("n", "st", "em"))
+    for r in solo_rows:
+        n, st, em = int(r["n"]), int(r["st"]), int(r["em"])
+        bookings, students, employees = bookings + n, students + st, employees + em
+        if periods:
+            kb, ke, s_sum, e_sum = int(r["kb"]), int(r["ke"]), int(r["cs"]), int(r["ce"])
+            for k in range(kb, ke + 1):
+                # every row starts in period kb and ends in ke: clip the sums per period
+                lo = s_sum if k == kb else n * starts[k]
+                hi = e_sum if k == ke else n * ends[k]
+                add(str(k), r["org"], hi - lo, n, st, em)
+        else:
+            k = {"resource": r["resource"], "school": r["school"], "company": r["org"],
+                 "all": "0"}[group]
+            add(k, r["org"], int(r["secs"]), n, st, em)
+    uses = [Use(k, c, *a) for (k, c), a in sorted(acc.items())]
+    return Booked(uses, bookings, students, employees)
 
 
 async def used_resource_ids(flt: Filter, window: Interval) -> frozenset[str]:
     """Resources in scope on which the filtered companies hold confirmed time in the window."""
-    uses = await booked_uses(flt, window, "resource")
-    return frozenset(u.key for u in uses)
+    booked = await booked_uses(flt, window, "resource")
+    return frozenset(u.key for u in booked.uses)
 
 
 async def first_starts(flt: Filter, window: Interval,

@@ -6,7 +6,9 @@ Counting rules (docs/reports.md explains them for readers of the reports):
   not again for the equipment it implicitly claims, so hours are never double-counted.
 - Open time is opening hours minus closures; utilisation = booked ÷ open, 0 when nothing is open.
 - A booking counts once per row it touches (`bookings`, its participants); `companies` counts
-  distinct companies per row, and distinct over all rows in the totals.
+  distinct companies per row. The totals count distinct bookings (and their participants) and
+  distinct companies over the window, whatever the grouping: a weekly series is one booking
+  in the totals however many week rows it appears in.
 - Times are whole seconds; hours are derived (and rounded) only for display.
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from booking.domain.intervals import Interval, clip, merge
+from booking.domain.intervals import Interval, merge
 from booking.domain.localtime import ONE_DAY, local_date, local_instant, zone
 
 HOUR = 3600
@@ -101,30 +103,68 @@ def split_seconds(intervals: Sequence[Interval], bounds: Sequence[Interval]) -> 
     return result
 
 
+Span = tuple[int, int]
+"""An interval as whole epoch seconds [start, end): what the profile computes with."""
+
+
+def _spans(intervals: Iterable[Interval]) -> list[Span]:
+    return [(int(iv.start.timestamp()), int(iv.end.timestamp())) for iv in intervals]
+
+
+def _split(spans: Sequence[Span], starts: Sequence[int], bounds: Sequence[Span]) -> list[int]:
+    """Seconds of the sorted, disjoint `spans` (their `starts`) in each sorted bound."""
+    result: list[int] = []
+    n = len(spans)
+    for lo, hi in bounds:
+        i = max(bisect_right(starts, lo) - 1, 0)
+        total = 0
+        while i < n and spans[i][0] < hi:
+            a, b = spans[i]
+            if b > lo:
+                total += min(b, hi) - max(a, lo)
+            i += 1
+        result.append(total)
+    return result
+
+
 class OpeningProfile:
     """Merged opening hours split over `bounds` once, so that many resources sharing them pay
-    only for their own closures: O(closures · log n + bounds) each."""
+    only for their own closures: O(closures · log n + bounds) each, in epoch seconds."""
 
     def __init__(self, opening: Sequence[Interval], bounds: Sequence[Interval]) -> None:
-        self.opening, self.bounds = list(opening), list(bounds)
-        self._starts = [iv.start for iv in self.opening]
-        self.base = split_seconds(self.opening, self.bounds)
+        self.opening = _spans(merge(opening))
+        self.bounds = _spans(bounds)
+        self._starts = [a for a, _ in self.opening]
+        self.base = _split(self.opening, self._starts, self.bounds)
 
     def minus(self, closures: Iterable[Interval]) -> list[int]:
         """Open seconds per bound once `closures` are taken out."""
         if not self.bounds:
             return []
-        cuts = merge(clip(closures, Interval(self.bounds[0].start, self.bounds[-1].end)))
-        lost: list[Interval] = []
-        for cut in cuts:
-            i = max(bisect_right(self._starts, cut.start) - 1, 0)
-            while i < len(self.opening) and self.opening[i].start < cut.end:
-                if (hit := self.opening[i].intersect(cut)) is not None:
-                    lost.append(hit)
+        first, last = self.bounds[0][0], self.bounds[-1][1]
+        cuts = sorted((max(a, first), min(b, last)) for a, b in _spans(closures)
+                      if a < last and b > first)
+        if not cuts:
+            return list(self.base)
+        merged: list[list[int]] = []
+        for a, b in cuts:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        lost: list[Span] = []
+        opening, starts, n = self.opening, self._starts, len(self.opening)
+        for a, b in merged:
+            i = max(bisect_right(starts, a) - 1, 0)
+            while i < n and opening[i][0] < b:
+                lo, hi = max(opening[i][0], a), min(opening[i][1], b)
+                if lo < hi:
+                    lost.append((lo, hi))
                 i += 1
         if not lost:
             return list(self.base)
-        return [a - b for a, b in zip(self.base, split_seconds(lost, self.bounds), strict=True)]
+        gone = _split(lost, [a for a, _ in lost], self.bounds)
+        return [x - y for x, y in zip(self.base, gone, strict=True)]
 
 
 def open_seconds(opening: Sequence[Interval], closures: Iterable[Interval],
@@ -194,6 +234,29 @@ def uses_of(occurrences: Iterable[OccurrenceUse], bounds: Mapping[str, Interval]
 
 
 @dataclass(frozen=True, slots=True)
+class Booked:
+    """Booked use as the store returns it: per (row key, company), plus the window's distinct
+    bookings and their participants (a booking touching several rows counts once here)."""
+
+    uses: list[Use]
+    bookings: int = 0
+    students: int = 0
+    employees: int = 0
+
+
+def booked_of(occurrences: Iterable[OccurrenceUse], bounds: Mapping[str, Interval],
+              key_of: Mapping[str, str] | None = None) -> Booked:
+    """The reference of `Booked`: `uses_of`, and the distinct bookings meeting any bound."""
+    occurrences = list(occurrences)
+    people: dict[str, tuple[int, int]] = {}
+    for occ in occurrences:
+        if any(occ.interval.intersect(b) is not None for b in bounds.values()):
+            people[occ.booking_id] = (occ.students, occ.employees)
+    return Booked(uses_of(occurrences, bounds, key_of), len(people),
+                  sum(s for s, _ in people.values()), sum(e for _, e in people.values()))
+
+
+@dataclass(frozen=True, slots=True)
 class Measures:
     """A report row's measures; hours and utilisation are exact (round only to show)."""
 
@@ -249,10 +312,11 @@ class Table:
 
 
 def usage_table(keys: Sequence[tuple[str, str]], open_by_key: Mapping[str, int],
-                uses: Iterable[Use]) -> Table:
+                uses: Iterable[Use], distinct: Booked | None = None) -> Table:
     """Rows in the order of `keys` (key, label) and their totals.
 
-    Totals are the sums of the rows, except `companies`: distinct companies over all rows.
+    Totals sum the rows' hours; `companies` is distinct over all rows; `bookings`, `students`
+    and `employees` are `distinct`'s (each booking once) when given, else the rows' sums.
     Uses whose key is not listed are ignored (they lie outside the caller's scope).
     """
     listed = {k for k, _ in keys}
@@ -275,10 +339,10 @@ def usage_table(keys: Sequence[tuple[str, str]], open_by_key: Mapping[str, int],
     total = Measures(
         sum(r.measures.open_seconds for r in rows),
         sum(r.measures.booked_seconds for r in rows),
-        sum(r.measures.bookings for r in rows),
+        sum(r.measures.bookings for r in rows) if distinct is None else distinct.bookings,
         len(set().union(*companies.values())) if companies else 0,
-        sum(r.measures.students for r in rows),
-        sum(r.measures.employees for r in rows),
+        sum(r.measures.students for r in rows) if distinct is None else distinct.students,
+        sum(r.measures.employees for r in rows) if distinct is None else distinct.employees,
     )
     return Table(rows, total)
 

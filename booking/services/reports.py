@@ -194,10 +194,11 @@ async def utilisation(actor: Actor, window: Interval, *, group_by: str = "resour
         for resource in resources:
             per_period = [a + b for a, b in
                           zip(per_period, hours.of(resource, inputs.get(resource.id)), strict=True)]
-        uses = await store.booked_uses(flt, window, "all", [p.interval for p in cut])
-        keyed = [replace(u, key=cut[int(u.key)].key) for u in uses]
+        booked = await store.booked_uses(flt, window, "all", [p.interval for p in cut])
+        keyed = [replace(u, key=cut[int(u.key)].key) for u in booked.uses]
         table = usage_table([(p.key, p.label) for p in cut],
-                            {p.key: s for p, s in zip(cut, per_period, strict=True)}, keyed)
+                            {p.key: s for p, s in zip(cut, per_period, strict=True)}, keyed,
+                            booked)
         return UsageReport(window, group_by, table.rows, table.totals)
     hours = _OpenHours(window, [window])
     open_by: dict[str, int] = {}
@@ -208,8 +209,9 @@ async def utilisation(actor: Actor, window: Interval, *, group_by: str = "resour
         keys.setdefault(key, _resource_label(resource, many) if group_by == "resource"
                         else resource.school_name)
         open_by[key] = open_by.get(key, 0) + hours.of(resource, inputs.get(resource.id))[0]
-    uses = await store.booked_uses(flt, window, "resource" if group_by == "resource" else "school")
-    table = usage_table(list(keys.items()), open_by, uses)
+    booked = await store.booked_uses(flt, window,
+                                     "resource" if group_by == "resource" else "school")
+    table = usage_table(list(keys.items()), open_by, booked.uses, booked)
     return UsageReport(window, group_by, table.rows, table.totals)
 
 
@@ -218,7 +220,7 @@ async def companies(actor: Actor, window: Interval, *, school_id: str | None = N
     """Booked hours, bookings and participants per company, and per type (SME / other)."""
     check_window(window)
     scope = await resolve_scope(actor, school_id, region_id)
-    uses = await store.booked_uses(scope.filter, window, "company")
+    uses = (await store.booked_uses(scope.filter, window, "company")).uses
     info = await store.companies({u.company_id for u in uses})
     rows = sorted(
         (CompanyUse(u.company_id, info[u.company_id].name, info[u.company_id].is_sme,
@@ -289,7 +291,7 @@ async def open_data(window: Interval, *, region_id: str | None = None) -> list[O
         open_by[resource.school_id] = (open_by.get(resource.school_id, 0)
                                        + hours.of(resource, inputs.get(resource.id))[0])
         counted[resource.school_id] = counted.get(resource.school_id, 0) + 1
-    uses = await store.booked_uses(flt, window, "school")
+    uses = (await store.booked_uses(flt, window, "school")).uses
     sme = await store.companies({u.company_id for u in uses})
     table = usage_table([(s.id, s.name) for s in schools], open_by, uses)
     return [

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import pytest
 
 from booking.db import reports_store as store
 from booking.db.engine import transaction
 from booking.db.reports_store import Filter
-from booking.db.sql import execute, execute_many
+from booking.db.sql import execute, execute_many, fetch, fetch_one
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
-from booking.domain.reports import OccurrenceUse, uses_of
+from booking.domain.reports import Booked, OccurrenceUse, booked_of, periods
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.services import reports
 from tests.conftest import Backend
@@ -169,7 +170,7 @@ async def test_utilisation_per_resource_of_the_region(world: World) -> None:
         ("Equipment E (ROC Een)", 100, 0, 0, 0, 0, 0),  # the lab booking counts for the lab
         ("Lab A (ROC Een)", 100, 7, 2, 2, 14, 2),
         ("Machine B (ROC Een)", 100, 1, 1, 1, 0, 0),  # clipped to the window: 1 of 2 hours
-        ("total", 394, 11, 4, 2, 24, 4),
+        ("total", 394, 11, 3, 2, 14, 2),  # b1 (on C and A) is one booking in the totals
     ]
     assert report.rows[2].measures.utilisation == 0.07
 
@@ -180,13 +181,13 @@ async def test_utilisation_per_school_and_week(world: World) -> None:
     assert _rows(by_school) == [
         ("HBO Twee", 94, 3, 1, 1, 10, 2),
         ("ROC Een", 300, 8, 3, 2, 14, 2),  # b1 spans both schools: counted in each
-        ("total", 394, 11, 4, 2, 24, 4),
+        ("total", 394, 11, 3, 2, 14, 2),  # ... and once in the totals
     ]
     by_week = await reports.utilisation(world.coordinator, WINDOW, group_by="week")
     assert _rows(by_week) == [
         ("2027-03-22", 194, 9, 3, 2, 14, 2),
         ("2027-03-29", 200, 2, 1, 1, 4, 0),
-        ("total", 394, 11, 4, 2, 18, 2),
+        ("total", 394, 11, 3, 2, 14, 2),  # b2 meets both weeks: once in the totals
     ]
     by_month = await reports.utilisation(world.coordinator, WINDOW, group_by="month")
     assert [r.key for r in by_month.rows] == ["2027-03", "2027-04"]
@@ -221,7 +222,7 @@ async def test_a_company_sees_only_its_own_use(world: World) -> None:
         ("Machine C (HBO Twee)", 94, 3, 1, 1, 10, 2),
         ("Lab A (ROC Een)", 100, 3, 1, 1, 10, 2),
         ("Machine B (ROC Een)", 100, 1, 1, 1, 0, 0),
-        ("total", 294, 7, 3, 1, 20, 4),
+        ("total", 294, 7, 2, 1, 10, 2),
     ]
     y = await reports.utilisation(world.booker_y, WINDOW, school_id=world.s1)
     assert _rows(y) == [("Lab A", 100, 4, 1, 1, 4, 0), ("total", 100, 4, 1, 1, 4, 0)]
@@ -301,38 +302,122 @@ async def test_window_is_checked(world: World) -> None:
         await reports.utilisation(world.admin, WINDOW, group_by="day")
 
 
-async def test_sql_aggregation_matches_the_pure_reference(db: Backend) -> None:
-    """Random bookings (bundles, series, edges of the window): SQL == `uses_of`."""
-    rng = random.Random(6)
-    school = await make_school()
-    site = await make_site(school_id=school)
-    resources = [await make_resource(site_id=site) for _ in range(4)]
-    firms = [await make_company() for _ in range(3)]
-    occurrences: list[OccurrenceUse] = []
-    for _ in range(40):
-        firm = rng.choice(firms)
-        chosen = rng.sample(resources, rng.randint(1, 2))
-        times = []
-        for _ in range(rng.randint(1, 3)):
-            start = local(2027, 3, 20, 0) + rng.randint(0, 17 * 24 * 4) * (H // 4) * _SECOND
-            times.append((start, start + rng.randint(1, 40) * (H // 4) * _SECOND))
-        times.sort()
-        status = rng.choice(["confirmed", "confirmed", "cancelled"])
-        students = rng.randint(0, 20)
-        bid = await book(firm, chosen, times, status=status, students=students)
-        if status == "confirmed":
-            occurrences += [OccurrenceUse(bid, firm, r, Interval(s, e), students)
-                            for r in chosen for s, e in times]
-    flt = Filter(school_ids=frozenset({school}))
-    by_resource = await store.booked_uses(flt, WINDOW, "resource")
-    assert sorted(by_resource, key=repr) == sorted(
-        uses_of(occurrences, {"": WINDOW}, {r: r for r in resources}), key=repr)
-    from booking.domain.reports import periods
+async def _report_rows_equal_the_join() -> None:
+    """`report_uses` (kept by triggers) holds exactly the confirmed occurrence × resource rows,
+    and `solo` marks exactly the bookings with one row."""
+    rows = await fetch(
+        "SELECT CAST(o.id AS TEXT) AS o, CAST(br.id AS TEXT) AS br, CAST(b.id AS TEXT) AS b, "
+        "CAST(br.resource AS TEXT) AS r, CAST(r.school AS TEXT) AS s, "
+        "CAST(b.organisation AS TEXT) AS c, b.students AS st, b.employees AS em "
+        "FROM bookings b JOIN occurrences o ON o.booking = b.id "
+        "JOIN booking_resources br ON br.booking = b.id JOIN resources r ON r.id = br.resource "
+        "WHERE b.status = 'confirmed'")
+    kept = await fetch(
+        "SELECT CAST(occurrence AS TEXT) AS o, CAST(booking_resource AS TEXT) AS br, "
+        "CAST(booking AS TEXT) AS b, CAST(resource AS TEXT) AS r, CAST(school AS TEXT) AS s, "
+        "CAST(organisation AS TEXT) AS c, students AS st, employees AS em, solo "
+        "FROM report_uses")
+    assert sorted(tuple(r.values()) for r in rows) == sorted(
+        tuple(r[k] for k in ("o", "br", "b", "r", "s", "c", "st", "em")) for r in kept)
+    per_booking = Counter(r["b"] for r in kept)
+    assert all(bool(r["solo"]) == (per_booking[r["b"]] == 1) for r in kept)
 
-    weeks = [p.interval for p in periods(WINDOW, "Europe/Amsterdam", "week")]
-    by_week = await store.booked_uses(flt, WINDOW, "all", weeks)
-    assert sorted(by_week, key=repr) == sorted(
-        uses_of(occurrences, {str(i): w for i, w in enumerate(weeks)}), key=repr)
+
+async def test_sql_aggregation_matches_the_pure_reference(db: Backend) -> None:
+    """Random bookings in two schools (bundles, series, sessions across midnight and the
+    window's edges), then changed through every write path the triggers watch: the store's
+    `Booked` (uses and distinct totals) == `booked_of`, for every grouping."""
+    rng = random.Random(6)
+    schools = [await make_school(), await make_school()]
+    sites = [await make_site(school_id=s) for s in schools]
+    resources = [await make_resource(site_id=rng.choice(sites)) for _ in range(5)]
+    school_of = {r: s for s, site in zip(schools, sites, strict=True)
+                 for r in resources if await _site_of(r) == site}
+    firms = [await make_company() for _ in range(3)]
+    booked: dict[str, tuple[str, list[str], list[tuple[datetime, datetime]], int, int]] = {}
+    status: dict[str, str] = {}
+    for _ in range(60):
+        firm = rng.choice(firms)
+        chosen = rng.sample(resources, rng.choice([1, 1, 1, 2]))
+        times = []
+        first = local(2027, 3, 20, 0) + rng.randint(0, 17 * 24 * 4) * (H // 4) * _SECOND
+        for i in range(rng.choice([1, 1, 1, 2, 4])):  # weekly series
+            start = first + i * 7 * 24 * H * _SECOND
+            times.append((start, start + rng.randint(1, 40) * (H // 4) * _SECOND))
+        status_now = rng.choice(["confirmed", "confirmed", "confirmed", "cancelled", "pending"])
+        students, employees = rng.randint(0, 20), rng.randint(0, 3)
+        bid = await book(firm, chosen, times, status=status_now, students=students,
+                         employees=employees)
+        booked[bid] = (firm, chosen, times, students, employees)
+        status[bid] = status_now
+    for chosen, times in [  # across Sunday midnight, the window's start, and its end
+        (resources[:1], [(local(2027, 3, 28, 22), local(2027, 3, 29, 2))]),
+        (resources[:2], [(local(2027, 3, 28, 22), local(2027, 3, 29, 2))]),
+        (resources[1:2], [(local(2027, 3, 22, 6), local(2027, 3, 22, 10))]),
+        (resources[2:3], [(local(2027, 3, 21, 23), local(2027, 3, 29, 1)),
+                          (local(2027, 4, 4, 23), local(2027, 4, 5, 1))]),
+    ]:
+        bid = await book(firms[0], chosen, times, students=3, employees=1)
+        booked[bid], status[bid] = (firms[0], chosen, times, 3, 1), "confirmed"
+    ids = list(booked)
+    # change bookings through the watched write paths
+    for bid in rng.sample(ids, 6):  # confirm, cancel
+        status[bid] = "cancelled" if status[bid] == "confirmed" else "confirmed"
+        await execute("UPDATE bookings SET status = $1 WHERE id = $2", status[bid], bid)
+    for bid in rng.sample(ids, 4):  # participants change
+        firm, chosen, times, _, _ = booked[bid]
+        booked[bid] = (firm, chosen, times, 7, 1)
+        await execute("UPDATE bookings SET students = 7, employees = 1 WHERE id = $1", bid)
+    for bid in [b for b in ids if len(booked[b][2]) > 1][:3]:  # a session dropped
+        firm, chosen, times, st, em = booked[bid]
+        booked[bid] = (firm, chosen, times[:-1], st, em)
+        await execute("DELETE FROM occurrences WHERE booking = $1 AND position = $2", bid,
+                      len(times) - 1)
+    for bid in rng.sample(ids, 3):  # a resource added to the bundle
+        firm, chosen, times, st, em = booked[bid]
+        extra = next((r for r in resources if r not in chosen), None)
+        if extra is not None:
+            booked[bid] = (firm, [*chosen, extra], times, st, em)
+            async with transaction():
+                await execute("INSERT INTO booking_resources (id, booking, resource) "
+                              "VALUES ($1, $2, $3)", str(uuid.uuid4()), bid, extra)
+    for bid in rng.sample(ids, 2):  # deleted
+        del booked[bid]
+        await execute("DELETE FROM bookings WHERE id = $1", bid)
+    await _report_rows_equal_the_join()
+
+    occurrences = [OccurrenceUse(bid, firm, r, Interval(s.astimezone(UTC), e.astimezone(UTC)),
+                                 st, em)  # UTC: real seconds across the DST change
+                   for bid, (firm, chosen, times, st, em) in booked.items()
+                   if status[bid] == "confirmed" for r in chosen for s, e in times]
+    flt = Filter(school_ids=frozenset(schools))
+    for group, key_of in [("resource", {r: r for r in resources}), ("school", school_of),
+                          ("all", {r: "0" for r in resources})]:
+        got = await store.booked_uses(flt, WINDOW, group)  # type: ignore[arg-type]
+        assert _same(got, booked_of(occurrences, {"": WINDOW}, key_of)), group
+    by_company = [replace(o, resource_id=o.company_id) for o in occurrences]
+    got = await store.booked_uses(flt, WINDOW, "company")
+    assert _same(got, booked_of(by_company, {"": WINDOW}, {f: f for f in firms}))
+    for unit in ("week", "month"):
+        cut = [p.interval for p in periods(WINDOW, "Europe/Amsterdam", unit)]  # type: ignore[arg-type]
+        got = await store.booked_uses(flt, WINDOW, "all", cut)
+        assert _same(got, booked_of(occurrences, {str(i): w for i, w in enumerate(cut)})), unit
+    one = Filter(school_ids=frozenset(schools[:1]), company_ids=frozenset(firms[:2]))
+    mine = [o for o in occurrences if school_of[o.resource_id] == schools[0]
+            and o.company_id in firms[:2]]
+    got = await store.booked_uses(one, WINDOW, "resource")
+    assert _same(got, booked_of(mine, {"": WINDOW}, {r: r for r in resources}))
+
+
+def _same(got: Booked, want: Booked) -> bool:
+    return (sorted(got.uses, key=repr), got.bookings, got.students, got.employees) == (
+        sorted(want.uses, key=repr), want.bookings, want.students, want.employees)
+
+
+async def _site_of(resource: str) -> str:
+    row = await fetch_one("SELECT site FROM resources WHERE id = $1", resource)
+    assert row is not None
+    return str(row["site"])
 
 
 _SECOND = local(2027, 1, 1, 0, 0, 1) - local(2027, 1, 1)
