@@ -184,3 +184,32 @@ async def test_only_the_schools_own_staff_see_its_board(school: dict[str, str]) 
         await board(other_manager, school["school"], SUNDAY, 7, NOW)
     with pytest.raises(NotFound):
         await board(await manager(school["school"]), str(uuid.uuid4()), SUNDAY, 7, NOW)
+
+
+async def test_bookings_reaching_into_the_window_from_either_side_and_none_beyond(
+    school: dict[str, str],
+) -> None:
+    # The week of Monday 25 October 2027 (CEST until the 31st). Active claims on one resource
+    # never overlap, so the store finds those ending inside the window plus, per resource, the
+    # first one ending after it; this checks both halves and what must stay out.
+    def at(day: int, hour: int, month: int = 10) -> datetime:
+        return datetime(2027, month, day, hour, tzinfo=UTC)
+
+    before = await hold(school["acme"], [school["robot"]], [], at(24, 20), at(25, 1))
+    after = await hold(school["acme"], [school["robot"]], [], at(31, 22), at(1, 2, 11))
+    later = await hold(school["acme"], [school["robot"]], [], at(2, 8, 11), at(2, 10, 11))
+    earlier = await hold(school["acme"], [school["robot"]], [], at(20, 8), at(20, 10))
+    whole = await hold(school["acme"], [school["lab"]], [school["lathe"]], at(23, 6),
+                       at(2, 6, 11))
+
+    view = await board(await manager(school["school"]), school["school"], SUNDAY, 7, NOW)
+
+    robot = {b.booking_id for b in blocks_of(view, school["robot"])}
+    assert robot == {before, after}
+    assert {later, earlier} & robot == set()
+    lab = blocks_of(view, school["lab"])
+    assert {b.booking_id for b in lab} == {whole}
+    assert len(lab) == 7 and all(b.whole_lab for b in lab)  # one piece per day, held all week
+    assert lab[0].starts_before and lab[-1].ends_after
+    assert blocks_of(view, school["lathe"]) == []
+    assert (view.first_minute, view.last_minute) == (0, 24 * 60)  # widened to the night
