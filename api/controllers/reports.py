@@ -4,21 +4,32 @@ render with the shared rounding of `booking.domain.reports.shown`."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import Parameter
 
 from api.deps import require_aware
+from api.reports_csv import csv_operation, csv_response, wants_csv
 from api.schemas import problems
+from api.schemas_reports import (
+    BookingLineOut,
+    BookingLines,
+    CompaniesOut,
+    CompanyRow,
+    FlowOut,
+    HeatCell,
+    HeatmapOut,
+    OpenDataOut,
+    OpenDataRow,
+    Usage,
+    UsageRow,
+    UtilisationOut,
+)
 from api.timefmt import to_local
 from booking.domain.intervals import Interval
 from booking.domain.reports import USAGE_COLUMNS, Measures, Row, hours, shown
@@ -42,151 +53,6 @@ GroupBy = Annotated[Literal["resource", "school", "week", "month"], Parameter(
 Unit = Annotated[Literal["week", "month"], Parameter(description="Period of the rows")]
 
 
-class Usage(msgspec.Struct):
-    open_hours: float
-    booked_hours: float
-    utilisation: float
-    bookings: int
-    companies: int
-    students: int
-    employees: int
-
-
-class UsageRow(msgspec.Struct):
-    key: str
-    label: str
-    open_hours: float
-    booked_hours: float
-    utilisation: float
-    bookings: int
-    companies: int
-    students: int
-    employees: int
-
-
-class UtilisationOut(msgspec.Struct):
-    """Open and booked hours per row; `totals` sums the rows, `companies` counts distinctly."""
-
-    from_: datetime = msgspec.field(name="from")
-    to: datetime
-    rows: list[UsageRow]
-    totals: Usage
-
-
-class CompanyRow(msgspec.Struct):
-    key: str
-    label: str
-    is_sme: bool
-    booked_hours: float
-    bookings: int
-    students: int
-    employees: int
-
-
-class CompaniesOut(msgspec.Struct):
-    """Hours per company (`rows`) and per company type `sme` / `other` (`by_type`)."""
-
-    from_: datetime = msgspec.field(name="from")
-    to: datetime
-    rows: list[CompanyRow]
-    by_type: list[UsageRow]
-
-
-class FlowOut(msgspec.Struct):
-    from_: datetime = msgspec.field(name="from")
-    to: datetime
-    requested: int
-    cancellation_rate: float
-    expiry_rate: float
-    decline_rate: float
-    mean_lead_hours: float
-    mean_decision_hours: float
-
-
-class HeatCell(msgspec.Struct):
-    weekday: int  # 1 = Monday … 7 = Sunday
-    hour: int
-    open_hours: float
-    booked_hours: float
-    utilisation: float
-
-
-class HeatmapOut(msgspec.Struct):
-    """Booked and open hours per local hour of the week of one resource."""
-
-    resource_id: str
-    label: str
-    timezone: str
-    from_: datetime = msgspec.field(name="from")
-    to: datetime
-    cells: list[HeatCell]
-
-
-class OpenDataRow(msgspec.Struct):
-    key: str
-    label: str
-    resources: int
-    open_hours: float
-    booked_hours: float
-    utilisation: float
-    bookings: int
-    companies: int
-    sme_companies: int
-    students: int
-    employees: int
-
-
-class OpenDataOut(msgspec.Struct):
-    """Anonymous counts per school: no company is named."""
-
-    from_: datetime = msgspec.field(name="from")
-    to: datetime
-    rows: list[OpenDataRow]
-
-
-class BookingLineOut(msgspec.Struct):
-    booking_id: str
-    status: str
-    resource_id: str
-    resource: str
-    school: str
-    start: datetime
-    end: datetime
-    hours: float
-    company: str | None
-    company_type: str
-    title: str | None
-    students: int
-    employees: int
-    created_at: datetime
-
-
-class BookingLines(msgspec.Struct):
-    """One item per occurrence and booked resource; `company`/`title` null where the caller
-    sees aggregates only (coordinators). The whole window in one page."""
-
-    items: list[BookingLineOut]
-    next_cursor: str | None = None
-
-
-def _operation(name: str, columns: Sequence[str]) -> type[Operation]:
-    """An Operation whose 200 also offers `text/csv` (header row `columns`)."""
-
-    @dataclass
-    class _WithCsv(Operation):
-        def __post_init__(self) -> None:
-            ok = (self.responses or {}).get("200")
-            if isinstance(ok, OpenAPIResponse):
-                ok.content = dict(ok.content or {})
-                ok.content["text/csv"] = OpenAPIMediaType(
-                    schema=Schema(type=OpenAPIType.STRING,
-                                  description=f"{name}: the rows as CSV, no totals"),
-                    example=",".join(columns) + "\r\n",
-                )
-
-    return _WithCsv
-
-
 def _window(start: datetime | None, end: datetime | None, now: datetime) -> Interval:
     if start is not None:
         require_aware(start, "from")
@@ -199,33 +65,6 @@ def _window(start: datetime | None, end: datetime | None, now: datetime) -> Inte
 
 def _id(value: UUID | None) -> str | None:
     return None if value is None else str(value)
-
-
-def wants_csv(request: Request[Any, Any, Any], fmt: str | None) -> bool:
-    if fmt is not None:
-        return fmt == "csv"
-    best = request.accept.best_match(["application/json", "text/csv"], "application/json")
-    return best == "text/csv"
-
-
-def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """RFC 4180 CSV (CRLF, decimal point); floats keep their shown precision."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in columns])
-    return out.getvalue()
-
-
-def _csv_response(name: str, window: Interval, columns: Sequence[str],
-                  rows: Iterable[Mapping[str, Any]]) -> Response[Any]:
-    start, end = to_local(window.start, TZ), to_local(window.end, TZ)
-    filename = f"labshare-{name}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-    return Response(
-        content=csv_text(columns, rows), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def usage_dict(row: Row) -> dict[str, Any]:
@@ -241,7 +80,7 @@ def _usage_out(window: Interval, rows: Sequence[Row], totals: Measures) -> Utili
 
 @get("/api/v1/reports/utilisation", tags=["reports"], security=SECURITY,
      responses=problems(401, 403, 404),
-     operation_class=_operation("utilisation", USAGE_COLUMNS))
+     operation_class=csv_operation("utilisation", USAGE_COLUMNS))
 async def utilisation(
     request: Request[Any, Any, Any], member: Actor, now: datetime, from_: From = None,
     to: To = None, school: School = None, region: Region = None,
@@ -254,7 +93,7 @@ async def utilisation(
     report = await reports.utilisation(member, window, group_by=group_by,
                                        school_id=_id(school), region_id=_id(region))
     if wants_csv(request, format):
-        return _csv_response(f"utilisation-{group_by}", window, USAGE_COLUMNS,
+        return csv_response(f"utilisation-{group_by}", window, TZ, USAGE_COLUMNS,
                              (usage_dict(r) for r in report.rows))
     return Response(_usage_out(window, report.rows, report.totals))
 
@@ -265,7 +104,7 @@ COMPANY_COLUMNS = ("key", "label", "is_sme", "booked_hours", "bookings", "studen
 
 @get("/api/v1/reports/companies", tags=["reports"], security=SECURITY,
      responses=problems(401, 403, 404),
-     operation_class=_operation("companies", COMPANY_COLUMNS))
+     operation_class=csv_operation("companies", COMPANY_COLUMNS))
 async def companies(
     request: Request[Any, Any, Any], member: Actor, now: datetime, from_: From = None,
     to: To = None, school: School = None, region: Region = None, format: Format = None,
@@ -277,7 +116,7 @@ async def companies(
     rows = [CompanyRow(c.company_id, c.name, c.is_sme, hours(c.booked_seconds), c.bookings,
                        c.students, c.employees) for c in report.rows]
     if wants_csv(request, format):
-        return _csv_response("companies", window, COMPANY_COLUMNS,
+        return csv_response("companies", window, TZ, COMPANY_COLUMNS,
                              (msgspec.structs.asdict(r) for r in rows))
     return Response(CompaniesOut(
         to_local(window.start, TZ), to_local(window.end, TZ), rows,
@@ -286,7 +125,7 @@ async def companies(
 
 @get("/api/v1/reports/participants", tags=["reports"], security=SECURITY,
      responses=problems(401, 403, 404),
-     operation_class=_operation("participants", USAGE_COLUMNS))
+     operation_class=csv_operation("participants", USAGE_COLUMNS))
 async def participants(
     request: Request[Any, Any, Any], member: Actor, now: datetime, from_: From = None,
     to: To = None, school: School = None, region: Region = None, unit: Unit = "month",
@@ -298,7 +137,7 @@ async def participants(
     table = await reports.participants(member, window, unit=unit, school_id=_id(school),
                                        region_id=_id(region))
     if wants_csv(request, format):
-        return _csv_response(f"participants-{unit}", window, USAGE_COLUMNS,
+        return csv_response(f"participants-{unit}", window, TZ, USAGE_COLUMNS,
                              (usage_dict(r) for r in table.rows))
     return Response(_usage_out(window, table.rows, table.totals))
 
@@ -332,7 +171,7 @@ def heat_cells(heat: reports.Heatmap) -> list[HeatCell]:
 
 @get("/api/v1/reports/heatmap", tags=["reports"], security=SECURITY,
      responses=problems(401, 403, 404),
-     operation_class=_operation("heatmap", HEAT_COLUMNS))
+     operation_class=csv_operation("heatmap", HEAT_COLUMNS))
 async def heatmap(
     request: Request[Any, Any, Any], member: Actor, now: datetime,
     resource: Annotated[UUID, Parameter(description="The resource")], from_: From = None,
@@ -343,7 +182,7 @@ async def heatmap(
     heat = await reports.heatmap(member, str(resource), window)
     cells = heat_cells(heat)
     if wants_csv(request, format):
-        return _csv_response("heatmap", window, HEAT_COLUMNS,
+        return csv_response("heatmap", window, TZ, HEAT_COLUMNS,
                              (msgspec.structs.asdict(c) for c in cells))
     tz = heat.resource.timezone
     return Response(HeatmapOut(heat.resource.id, heat.resource.name, tz,
@@ -355,7 +194,7 @@ OPEN_COLUMNS = ("key", "label", "resources", "open_hours", "booked_hours", "util
 
 
 @get("/api/v1/reports/open-data", tags=["reports"], responses=problems(404),
-     operation_class=_operation("open-data", OPEN_COLUMNS))
+     operation_class=csv_operation("open-data", OPEN_COLUMNS))
 async def open_data(
     request: Request[Any, Any, Any], now: datetime, from_: From = None, to: To = None,
     region: Region = None, format: Format = None,
@@ -366,7 +205,7 @@ async def open_data(
     rows = [OpenDataRow(key=r.school_id, label=r.school_name, resources=r.resources,
                         sme_companies=r.sme_companies, **shown(r.measures)) for r in found]
     if wants_csv(request, format):
-        return _csv_response("open-data", window, OPEN_COLUMNS,
+        return csv_response("open-data", window, TZ, OPEN_COLUMNS,
                              (msgspec.structs.asdict(r) for r in rows))
     return Response(OpenDataOut(to_local(window.start, TZ), to_local(window.end, TZ), rows))
 
@@ -390,7 +229,7 @@ def _line(x: reports.ExportLine) -> BookingLineOut:
 
 @get("/api/v1/reports/bookings", tags=["reports"], security=SECURITY,
      responses=problems(401, 403, 404),
-     operation_class=_operation("bookings", LINE_COLUMNS))
+     operation_class=csv_operation("bookings", LINE_COLUMNS))
 async def booking_lines(
     request: Request[Any, Any, Any], member: Actor, now: datetime, from_: From = None,
     to: To = None, school: School = None, region: Region = None, format: Format = None,
@@ -400,7 +239,7 @@ async def booking_lines(
     lines = [_line(x) for x in await reports.booking_lines(
         member, window, school_id=_id(school), region_id=_id(region))]
     if wants_csv(request, format):
-        return _csv_response("bookings", window, LINE_COLUMNS, (
+        return csv_response("bookings", window, TZ, LINE_COLUMNS, (
             {**msgspec.structs.asdict(x), "start": x.start.isoformat(),
              "end": x.end.isoformat(), "created_at": x.created_at.isoformat()} for x in lines))
     return Response(BookingLines(lines))

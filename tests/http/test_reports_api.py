@@ -74,7 +74,7 @@ async def test_csv_has_the_same_rows_as_json(world: World, client: httpx.AsyncCl
                                 headers=headers)).json()
     as_csv = await client.get("/api/v1/reports/utilisation", params=params,
                               headers={**headers, "Accept": "text/csv"})
-    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert "attachment" in as_csv.headers["content-disposition"]
     assert as_csv.text.splitlines()[0] == ",".join(USAGE_COLUMNS)
     same_rows(as_json["rows"], parse_csv(as_csv.text))  # no totals row
@@ -110,6 +110,30 @@ async def test_statuses(world: World, client: httpx.AsyncClient) -> None:
         answer = await client.get(url, params=params, headers=headers)
         assert answer.status_code == status, (params, answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_invalid_window_parameters_are_named_as_sent(world: World,
+                                                          client: httpx.AsyncClient) -> None:
+    headers = await bearer(str(world.manager1.user_id))
+    for params, field in [({"from": "garbage"}, "from"), ({"to": "garbage"}, "to"),
+                          ({"from": "2027-03-22T08:00:00"}, "from"),
+                          ({"to": "1990-01-01T00:00:00Z"}, "to")]:
+        answer = await client.get("/api/v1/reports/utilisation", params=params, headers=headers)
+        assert answer.status_code == 422, params
+        assert [e["field"] for e in answer.json()["errors"]] == [field], answer.text
+
+
+async def test_totals_are_the_same_for_every_grouping(world: World,
+                                                      client: httpx.AsyncClient) -> None:
+    """QA: the week totals counted the series b2 in both weeks; now every grouping agrees."""
+    headers = await bearer(str(world.coordinator.user_id))
+    totals = [
+        (await client.get("/api/v1/reports/utilisation", params={**RANGE, "group_by": g},
+                          headers=headers)).json()["totals"]
+        for g in ("resource", "school", "week", "month")
+    ]
+    assert all(t == totals[0] for t in totals), totals
+    assert (totals[0]["bookings"], totals[0]["students"], totals[0]["employees"]) == (3, 14, 2)
 
 
 async def test_a_company_sees_its_own_use(world: World, client: httpx.AsyncClient) -> None:
