@@ -141,13 +141,18 @@ async def load_held(school_id: str, start: datetime, end: datetime) -> list[Held
     the window test on them is a superset; the caller clips the occurrence times. Ids are cast
     to text and instants read as epoch integers in SQL, so no row goes through a UUID or
     datetime converter."""
+    # A single booking (no rrule) has exactly one occurrence, with the booking's own times
+    # (tables.Booking): read them from the row already joined; only a series' claims look up
+    # their occurrence (a quarter of the statement's time on a week of ~6,000 claims).
     rows = await fetch_tuples(
         f"WITH c AS ({_claims_in_window('$1', '$2', '$3')}) "
-        "SELECT CAST(c.resource AS TEXT) AS resource, CAST(c.booking AS TEXT) AS booking, "
-        f"{_epoch_of('o.starts_at')} AS start_s, {_epoch_of('o.ends_at')} AS end_s, "
-        "b.status, b.title, org.name AS org_name, b.students + b.employees AS people "
-        "FROM c JOIN occurrences o ON o.id = c.occurrence "
-        "JOIN bookings b ON b.id = c.booking "
+        "SELECT CAST(c.resource AS TEXT), CAST(c.booking AS TEXT), "
+        f"CASE WHEN b.rrule IS NULL THEN {_epoch_of('b.starts_at')} ELSE (SELECT "
+        f"{_epoch_of('o.starts_at')} FROM occurrences o WHERE o.id = c.occurrence) END, "
+        f"CASE WHEN b.rrule IS NULL THEN {_epoch_of('b.ends_at')} ELSE (SELECT "
+        f"{_epoch_of('o.ends_at')} FROM occurrences o WHERE o.id = c.occurrence) END, "
+        "b.status, b.title, org.name, b.students + b.employees "
+        "FROM c JOIN bookings b ON b.id = c.booking "
         "JOIN organisations org ON org.id = b.organisation "
         "WHERE b.status IN ('pending', 'confirmed')",
         school_id, epoch(start), epoch(end),

@@ -213,3 +213,44 @@ async def test_bookings_reaching_into_the_window_from_either_side_and_none_beyon
     assert lab[0].starts_before and lab[-1].ends_after
     assert blocks_of(view, school["lathe"]) == []
     assert (view.first_minute, view.last_minute) == (0, 24 * 60)  # widened to the night
+
+
+async def test_a_series_shows_each_occurrence_at_its_own_time(school: dict[str, str]) -> None:
+    # Weekly, twice: Tuesday 26 October and Tuesday 2 November 2027, 10:00–12:00 local. The
+    # booking row spans both (first start, last end); the board must use the occurrence.
+    first = (datetime(2027, 10, 26, 8, tzinfo=UTC), datetime(2027, 10, 26, 10, tzinfo=UTC))
+    second = (datetime(2027, 11, 2, 9, tzinfo=UTC), datetime(2027, 11, 2, 11, tzinfo=UTC))
+    bid = _id()
+    occurrences = [(_id(), i, *times) for i, times in enumerate((first, second))]
+    async with transaction():
+        await execute(
+            "INSERT INTO bookings (id, organisation, created_by, title, status, students, "
+            "employees, price_amount, currency, rrule, starts_at, ends_at, version, sequence, "
+            "decision_message, decided_at, cancelled_at, created_at, updated_at) VALUES ($1, $2, "
+            "NULL, 'Reeks', 'confirmed', 4, 0, 100, 'EUR', 'FREQ=WEEKLY;COUNT=2', $3, $4, 1, 0, "
+            "'', NULL, NULL, $5, $5)",
+            bid, school["acme"], first[0], second[1], NOW,
+        )
+        await execute_many(
+            "INSERT INTO occurrences (id, booking, position, starts_at, ends_at) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            [(oid, bid, i, start, end) for oid, i, start, end in occurrences],
+        )
+        await execute(
+            "INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
+            _id(), bid, school["robot"],
+        )
+        await execute_many(
+            "INSERT INTO claims (id, booking, occurrence, resource, start_s, end_s, active) "
+            "VALUES ($1, $2, $3, $4, $5, $6, TRUE)",
+            [(_id(), bid, oid, school["robot"], epoch(start), epoch(end))
+             for oid, _, start, end in occurrences],
+        )
+
+    view = await board(await manager(school["school"]), school["school"], SUNDAY, 7, NOW)
+    week, = blocks_of(view, school["robot"])
+    assert (week.booking_id, week.local_start, week.local_end) == (bid, "10:00", "12:00")
+    assert not (week.starts_before or week.ends_after)
+    nxt = await board(await manager(school["school"]), school["school"], date(2027, 11, 2), 1, NOW)
+    day, = blocks_of(nxt, school["robot"])
+    assert (day.local_start, day.local_end) == ("10:00", "12:00")  # CET now: 09:00Z
