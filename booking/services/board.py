@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from booking.db import board_store
@@ -32,6 +33,7 @@ DEFAULT_LAST_MINUTE = 20 * 60
 MINUTES_PER_DAY = 24 * 60
 _HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(MINUTES_PER_DAY)]
 _UNKNOWN = "?"
+_LEFT = itemgetter(1)  # BoardBlock.left
 
 
 class BoardBlock(NamedTuple):
@@ -265,7 +267,7 @@ def layout(
     cal = _Days(tz, first, days)
     mids, steady = cal.midnights, cal.steady
     parent_of = {r.id: r.parent_id for r in resources}
-    claimed = {(h.booking_id, h.resource_id) for h in held}
+    claimed = {(h[1], h[0]) for h in held}  # (booking, resource)
     via_lab: set[tuple[str, str]] = set()  # (booking, lab) whose equipment the booking holds
     pieces: list[tuple[HeldRow, int, float, float]] = []
     lowest, highest = float(DEFAULT_FIRST_MINUTE), float(DEFAULT_LAST_MINUTE)
@@ -351,6 +353,9 @@ def layout(
     by_site: dict[str, list[ResourceRow]] = {}
     for r in resources:
         by_site.setdefault(r.site_id, []).append(r)
+    for row_blocks in blocks.values():
+        if len(row_blocks) > 1:  # in time order, also for screen readers (closures sit below)
+            row_blocks.sort(key=_LEFT)
     groups = []
     for site_id, site_rows in by_site.items():
         ordered = order_rows(site_rows)
@@ -361,8 +366,7 @@ def layout(
         groups.append(BoardGroup(
             site_id, site_rows[0].site_name,
             [
-                BoardRow(r.id, r.name, r.kind, depth, r.capacity,
-                         sorted(blocks[r.id], key=_block_order), kids[r.id])
+                BoardRow(r.id, r.name, r.kind, depth, r.capacity, blocks[r.id], kids[r.id])
                 for r, depth in ordered
             ],
             site_closures.get(site_id, []),
@@ -372,10 +376,6 @@ def layout(
         _ticks(first, days, first_minute, last_minute), _now_left(cal, now, scale, first_minute),
         len(pending), len(confirmed - pending), len({c.id for c in closures}), len(resources),
     )
-
-
-def _block_order(block: BoardBlock) -> tuple[bool, float]:
-    return block.kind != "closure", block.left
 
 
 def _ticks(first: date, days: int, first_minute: int, last_minute: int) -> list[BoardTick]:

@@ -128,7 +128,7 @@ async def test_week_positions_follow_the_local_clock_across_the_dst_change(
     lab_row = next(r for g in view.groups for r in g.rows if r.resource_id == school["lab"])
     assert lab_row.children == 1
 
-    closed, sunday = blocks_of(view, school["robot"])
+    sunday, closed = blocks_of(view, school["robot"])  # in time order
     assert (sunday.local_start, sunday.local_end, sunday.status) == ("09:00", "11:00", "pending")
     assert sunday.left == pytest.approx(6 * day_width + at_nine, abs=0.006)
     assert sunday.width == pytest.approx(saturday.width, abs=0.006)
