@@ -160,3 +160,34 @@ async def test_approving_says_so_in_dutch(web: httpx.AsyncClient, school: dict[s
     after = (await web.get(done.headers["location"])).text
     assert "Goedgekeurd: Acme Metaal BV, Robotcursus." in after
     assert "Approved" not in after and "Geen aanvragen open." in after
+
+
+def test_every_text_of_the_school_side_has_dutch() -> None:
+    """Templates and page modules of manage and coordinator: each message id is in manage.po
+    (or another Dutch catalogue); the board's words looked up in Python are checked too."""
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    from booking.i18n import translations
+
+    root = Path(__file__).resolve().parents[2]
+    catalogue = translations("nl")._catalog  # type: ignore[attr-defined]
+    keywords = {**DEFAULT_KEYWORDS, "Flash": (1,)}
+    found: list[tuple[str, Any]] = []
+    for folder in ("manage", "coordinator"):
+        for path in sorted((root / "frontend" / "templates" / folder).glob("*.html")):
+            found += [(path.name, m) for _, m, _, _ in extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords=keywords,
+                options={"extensions": "jinja2.ext.i18n"})]
+    for name in ("manage", "manage_board", "manage_common", "manage_forms", "manage_resources",
+                 "coordinator"):
+        path = root / "frontend" / "pages" / f"{name}.py"
+        found += [(path.name, m) for _, m, _, _ in extract_from_file(
+            "python", str(path), keywords=keywords)]
+    found += [("TrackTexts", m) for m in (
+        "awaiting approval", "confirmed", "whole lab booked", "closed")]
+    assert len(found) > 150
+    missing = [(where, m) for where, m in found
+               if ((m[0], 0) if isinstance(m, tuple) else m) not in catalogue]
+    assert missing == []
