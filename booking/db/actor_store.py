@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from booking.db.sql import Row, Stmt, fetch, fetch_one, placeholders
+from booking.db.sql import Row, Stmt, fetch, fetch_batch, fetch_one, placeholders
 from booking.domain.roles import Membership, OrgKind, Role
 
 
@@ -24,6 +25,54 @@ async def memberships(user_id: str) -> list[Membership]:
         Membership(str(r["organisation"]), OrgKind(r["kind"]), Role(r["role"]), r["name"])
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRows:
+    """Everything an Actor is built from, read in one batch."""
+
+    memberships: list[Membership]
+    partnerships: frozenset[tuple[str, str]]
+    region_schools: dict[str, frozenset[str]]
+
+
+async def actor_rows(user_id: str) -> ActorRows | None:
+    """The user's memberships, its companies' partnerships and its regions' schools in ONE
+    batch (one thread hop on SQLite; subqueries find the companies and regions); None for an
+    unknown or inactive user."""
+    mine = 'SELECT organisation FROM memberships WHERE "user" = $1 AND role = '
+    active, members, pairs, schools = await fetch_batch([
+        Stmt("SELECT is_active FROM users WHERE id = $1", [user_id], tuples=True),
+        Stmt(
+            "SELECT CAST(m.organisation AS TEXT), m.role, o.kind, o.name FROM memberships m "
+            'JOIN organisations o ON o.id = m.organisation WHERE m."user" = $1 '
+            "ORDER BY o.name, m.role",
+            [user_id], tuples=True,
+        ),
+        Stmt(
+            "SELECT CAST(company AS TEXT), CAST(school AS TEXT) FROM partnerships "
+            f"WHERE company IN ({mine}'booker')",
+            [user_id], tuples=True,
+        ),
+        Stmt(
+            "SELECT CAST(id AS TEXT), CAST(region AS TEXT) FROM organisations "
+            f"WHERE kind = 'school' AND region IN ({mine}'coordinator')",
+            [user_id], tuples=True,
+        ),
+    ])
+    if not active or not active[0][0]:
+        return None
+    found: dict[str, set[str]] = {
+        org: set() for org, role, _, _ in members if role == Role.COORDINATOR
+    }
+    for school, region in schools:
+        found.setdefault(region, set()).add(school)
+    return ActorRows(
+        memberships=[Membership(org, OrgKind(kind), Role(role), name)
+                     for org, role, kind, name in members],
+        partnerships=frozenset((c, s) for c, s in pairs),
+        region_schools={k: frozenset(v) for k, v in found.items()},
+    )
 
 
 async def partnerships(company_ids: Sequence[str]) -> frozenset[tuple[str, str]]:

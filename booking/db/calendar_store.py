@@ -238,12 +238,45 @@ async def active_claims(
     return _claims((await fetch_batch([st]))[0])
 
 
+ClaimRow = tuple[str, int, int, str]
+"""An active claim as read: (resource_id, start_s, end_s, booking_id), epoch seconds."""
+
+
+def claim_records(rows: Sequence[ClaimRow]) -> dict[str, list[ClaimRecord]]:
+    """Claim rows as records per resource (for conflicts: they keep the booking)."""
+    return _claims(rows)
+
+
+def spans_by_resource(rows: Iterable[ClaimRow]) -> dict[str, list[tuple[int, int]]]:
+    """Claim rows as `(start_s, end_s)` per resource."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for rid, s, e, _ in rows:
+        found.setdefault(rid, []).append((s, e))
+    return found
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[Interval, ...]:
+    """The union of epoch-second spans as intervals, merged before any datetime is made: free
+    and busy time need only the union, and a lab over four weeks reads hundreds of claims of
+    its equipment that merge into a few dozen spans."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if s >= e:
+            continue
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    return tuple(Interval(from_epoch(s), from_epoch(e)) for s, e in merged)
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarInputs:
     rules: dict[str, list[OpeningRule]]
     exceptions: dict[str, list[OpeningException]]
     closures: dict[str, list[ClosureRecord]]
-    claims: dict[str, list[ClaimRecord]]
+    claim_rows: list[ClaimRow]
 
 
 async def calendar_inputs(
@@ -254,14 +287,54 @@ async def calendar_inputs(
     dates: tuple[date, date],
 ) -> CalendarInputs:
     """Rules, exceptions (local `dates`), closures for (resource_id, site_id) pairs and active
-    claims on `claim_ids`, in one batch (one thread hop on SQLite)."""
+    claims on `claim_ids` (as rows), in one batch (one thread hop on SQLite)."""
     ids = [r for r, _ in resources]
     rows = await fetch_batch([
         _rules_stmt(ids), _exceptions_stmt(ids, *dates), _closures_stmt(resources, window),
         _claims_stmt(claim_ids, claim_window),
     ])
     return CalendarInputs(
-        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], resources), _claims(rows[3])
+        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], resources),
+        [tuple(r) for r in rows[3]],  # type: ignore[misc]
+    )
+
+
+def one_resource_stmts(resource_id: str, window: Interval, dates: tuple[date, date]) -> list[Stmt]:
+    """Rules, exceptions, closures (own and the site's) and the active claims on the resource,
+    its equipment and its lab, for ONE resource known only by id: the site, the relatives and
+    the buffers (claims are read over `window` widened by before + after) come from
+    subqueries, so these statements can share a batch with the resource's own row."""
+    widen = "(SELECT (buffer_before_minutes + buffer_after_minutes) * 60 FROM resources " \
+        "WHERE id = $1)"
+    return [
+        _rules_stmt([resource_id]),
+        _exceptions_stmt([resource_id], *dates),
+        Stmt(
+            "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures "
+            "WHERE (resource = $1 OR site = (SELECT site FROM resources WHERE id = $1)) "
+            "AND starts_at < $2 AND ends_at > $3 ORDER BY starts_at",
+            [resource_id, utc(window.end), utc(window.start)],
+        ),
+        Stmt(
+            "SELECT CAST(resource AS TEXT), start_s, end_s, CAST(booking AS TEXT) FROM claims "
+            "WHERE active AND resource IN (SELECT id FROM resources WHERE id = $1 "
+            "OR parent = $1 OR id = (SELECT parent FROM resources WHERE id = $1)) "
+            f"AND end_s > CAST($2 AS BIGINT) - {widen} "
+            f"AND start_s < CAST($3 AS BIGINT) + {widen}",
+            [resource_id, epoch(window.start), epoch(window.end)],
+            tuples=True,
+        ),
+    ]
+
+
+def one_resource_inputs(
+    rows: Sequence[Sequence[Any]], resource_id: str, site_id: str
+) -> CalendarInputs:
+    """The rows of `one_resource_stmts` as inputs."""
+    pair = [(resource_id, site_id)]
+    return CalendarInputs(
+        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], pair),  # type: ignore[arg-type]
+        [tuple(r) for r in rows[3]],  # type: ignore[misc]
     )
 
 

@@ -44,6 +44,9 @@ class ResourceRecord:
     city: str
     children: tuple[str, ...]
     updated_at: datetime
+    children_visibility: tuple[str, ...] = ()
+    """The visibility of each of `children`, in the same order (callers show only those the
+    actor may see; claims always cover all of them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,11 @@ def policy_values(policy: Policy) -> list[Any]:
     ]
 
 
-def _record(row: Sequence[Any], children: tuple[str, ...]) -> ResourceRecord:
+Children = tuple[tuple[str, str], ...]
+"""(id, visibility) of a lab's equipment, by id."""
+
+
+def _record(row: Sequence[Any], children: Children) -> ResourceRecord:
     resource = Resource(
         id=row[0],
         school_id=row[1],
@@ -185,33 +192,53 @@ def _record(row: Sequence[Any], children: tuple[str, ...]) -> ResourceRecord:
         school_name=row[26],
         site_name=row[24],
         city=row[25],
-        children=children,
+        children=tuple(c for c, _ in children),
         updated_at=row[22],
+        children_visibility=tuple(v for _, v in children),
     )
+
+
+def children_stmt(ids: Sequence[str]) -> Stmt:
+    """(parent, id, visibility) of the equipment inside the labs among `ids`."""
+    return Stmt(
+        "SELECT CAST(parent AS TEXT), CAST(id AS TEXT), visibility FROM resources "
+        f"WHERE parent IN ({placeholders(len(ids))}) ORDER BY id",
+        list(ids),
+        tuples=True,
+    )
+
+
+def _children(rows: Sequence[Sequence[Any]]) -> dict[str, Children]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for parent, child, visibility in rows:
+        found.setdefault(parent, []).append((child, visibility))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 async def children_of(ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The equipment ids inside each of the labs `ids` (sorted)."""
     if not ids:
         return {}
-    rows = await fetch(
-        f"SELECT id, parent FROM resources WHERE parent IN ({placeholders(len(ids))}) ORDER BY id",
-        *ids,
-    )
-    found: dict[str, list[str]] = {}
-    for row in rows:
-        found.setdefault(str(row["parent"]), []).append(str(row["id"]))
-    return {k: tuple(v) for k, v in found.items()}
+    found = _children((await fetch_batch([children_stmt(ids)]))[0])
+    return {k: tuple(c for c, _ in v) for k, v in found.items()}
 
 
 async def _records(rows: Sequence[Sequence[Any]]) -> list[ResourceRecord]:
     labs = [r[0] for r in rows if r[4] == ResourceKind.LAB]
-    kids = await children_of(labs)
+    kids = _children((await fetch_batch([children_stmt(labs)]))[0]) if labs else {}
     return [_record(r, kids.get(r[0], ())) for r in rows]
 
 
+def records_from_rows(
+    rows: Sequence[Sequence[Any]], children_rows: Sequence[Sequence[Any]]
+) -> dict[str, ResourceRecord]:
+    """Records from the rows of `resources_stmt` and `children_stmt` run in one batch."""
+    kids = _children(children_rows)
+    return {r[0]: _record(r, kids.get(r[0], ())) for r in rows}
+
+
 def resources_stmt(ids: Sequence[str]) -> Stmt:
-    """The query behind `get_resources` (for batches; see `resources_from_rows`)."""
+    """The query behind `get_resources` (for batches; see `records_from_rows`)."""
     return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids), tuples=True)
 
 
@@ -220,11 +247,11 @@ async def resources_from_rows(rows: Sequence[Sequence[Any]]) -> dict[str, Resour
 
 
 async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:
-    """The resources among `ids` that exist, by id."""
+    """The resources among `ids` that exist, by id (one batch: rows and children)."""
     if not ids:
         return {}
-    st = resources_stmt(ids)
-    return await resources_from_rows((await fetch_batch([st]))[0])
+    rows, kids = await fetch_batch([resources_stmt(ids), children_stmt(ids)])
+    return records_from_rows(rows, kids)
 
 
 async def get_resource(resource_id: str) -> ResourceRecord | None:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from booking.db import actor_store
-from booking.domain.roles import ANONYMOUS, Actor, Role
+from booking.domain.roles import ANONYMOUS, Actor
 
 
 async def load_actor(user_id: str | None) -> Actor:
     """The user's memberships, partnerships and regions; ANONYMOUS for None, an unknown or an
-    inactive user."""
-    if user_id is None or not await actor_store.is_active_user(user_id):
+    inactive user. One batch of reads (see `actor_store.actor_rows`)."""
+    if user_id is None:
         return ANONYMOUS
-    memberships = tuple(await actor_store.memberships(user_id))
-    companies = sorted({m.organisation_id for m in memberships if m.role is Role.BOOKER})
-    regions = sorted({m.organisation_id for m in memberships if m.role is Role.COORDINATOR})
-    pairs = await actor_store.partnerships(companies)
+    rows = await actor_store.actor_rows(user_id)
+    if rows is None:
+        return ANONYMOUS
     return Actor(
         user_id=user_id,
-        memberships=memberships,
-        partner_of=frozenset(school for _, school in pairs),
-        region_schools=await actor_store.region_schools(regions),
-        partnerships=pairs,
+        memberships=tuple(rows.memberships),
+        partner_of=frozenset(school for _, school in rows.partnerships),
+        region_schools=rows.region_schools,
+        partnerships=rows.partnerships,
     )

@@ -15,7 +15,14 @@ from booking.db import catalogue_store as resources_store
 from booking.db.booking_store import NewBooking
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.engine import transaction
-from booking.db.sql import execute, fetch_batch, is_overlap_error, is_retryable, utc
+from booking.db.sql import (
+    execute,
+    fetch_batch,
+    from_epoch,
+    is_overlap_error,
+    is_retryable,
+    utc,
+)
 from booking.domain import permissions
 from booking.domain.availability import check_request
 from booking.domain.claims import claims_for, find_conflicts
@@ -152,8 +159,8 @@ async def _create_once(
         )
         children = await _children(requested)
         span = Interval(occurrences[0].start, occurrences[-1].end)
-        calendars, existing = await load_calendar_inputs(requested, span)
-        held = [(rid, c.interval) for rid, items in existing.items() for c in items]
+        calendars, claim_rows = await load_calendar_inputs(requested, span)
+        held = [(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e, _ in claim_rows]
         quota_used = await _quota(company, requested, occurrences)
         outcomes: list[OccurrenceView] = []
         for occ in occurrences:

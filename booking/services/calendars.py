@@ -10,12 +10,13 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from booking.db import calendar_store
+from booking.db import calendar_store, catalogue_store
 from booking.db.catalogue_store import ResourceRecord
+from booking.db.sql import fetch_batch
 from booking.domain.availability import ClosureSpan, ResourceCalendar
 from booking.domain.errors import NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
@@ -52,46 +53,79 @@ async def load_calendars(
 
 async def load_calendar_inputs(
     records: Sequence[ResourceRecord], window: Interval
-) -> tuple[dict[str, ResourceCalendar], dict[str, list[calendar_store.ClaimRecord]]]:
-    """`load_calendars` plus the raw active claims per related resource (for conflicts)."""
+) -> tuple[dict[str, ResourceCalendar], list[calendar_store.ClaimRow]]:
+    """`load_calendars` plus the raw active claim rows of the related resources (for
+    conflicts). A calendar's `claims` are the union of those rows, merged in epoch seconds."""
     if not records:
-        return {}, {}
+        return {}, []
     widest = max(
         r.resource.policy.buffer_before_minutes + r.resource.policy.buffer_after_minutes
         for r in records
     )
     reach = window.widen(timedelta(minutes=widest), timedelta(minutes=widest))
-    related: dict[str, set[str]] = {}
-    for r in records:
-        rel = related.setdefault(r.resource.id, {r.resource.id, *r.children})
-        if r.resource.parent_id:
-            rel.add(r.resource.parent_id)
+    related = {r.resource.id: _related(r) for r in records}
     claim_ids = sorted(set().union(*related.values()))
-    first = local_date(window.start, "UTC") - timedelta(days=1)
-    last = local_date(window.end, "UTC") + timedelta(days=1)
     inputs = await calendar_store.calendar_inputs(
         [(r.resource.id, r.resource.site_id) for r in records], claim_ids, window, reach,
-        (first, last),
+        _dates(window),
     )
-    rules, exceptions, closures, claims = (
-        inputs.rules, inputs.exceptions, inputs.closures, inputs.claims
+    spans = calendar_store.spans_by_resource(inputs.claim_rows)
+    calendars = {
+        r.resource.id: _calendar(r, inputs, spans, related[r.resource.id], window)
+        for r in records
+    }
+    return calendars, inputs.claim_rows
+
+
+def _related(rec: ResourceRecord) -> set[str]:
+    """The resource, its equipment (a lab) and its lab (equipment): whose claims block it."""
+    rel = {rec.resource.id, *rec.children}
+    if rec.resource.parent_id:
+        rel.add(rec.resource.parent_id)
+    return rel
+
+
+def _calendar(
+    rec: ResourceRecord, inputs: calendar_store.CalendarInputs,
+    spans: dict[str, list[tuple[int, int]]], related: set[str], window: Interval,
+) -> ResourceCalendar:
+    rid = rec.resource.id
+    return ResourceCalendar(
+        resource=rec.resource,
+        open=_open_cached(
+            tuple(inputs.rules.get(rid, ())), tuple(inputs.exceptions.get(rid, ())), window,
+            rec.resource.timezone,
+        ),
+        closures=tuple(ClosureSpan(c.interval, c.reason) for c in inputs.closures.get(rid, ())),
+        claims=calendar_store.merged_spans(
+            span for other in related for span in spans.get(other, ())
+        ),
     )
-    calendars: dict[str, ResourceCalendar] = {}
-    for r in records:
-        rid = r.resource.id
-        held = sorted(c.interval for other in related[rid] for c in claims.get(other, ()))
-        calendars[rid] = ResourceCalendar(
-            resource=r.resource,
-            open=_open_cached(
-                tuple(rules.get(rid, ())), tuple(exceptions.get(rid, ())), window,
-                r.resource.timezone,
-            ),
-            closures=tuple(
-                ClosureSpan(c.interval, c.reason) for c in closures.get(rid, ())
-            ),
-            claims=tuple(held),
-        )
-    return calendars, claims
+
+
+def _dates(window: Interval) -> tuple[date, date]:
+    """Local dates any zone can have within `window` (UTC dates, one day either side)."""
+    return (local_date(window.start, "UTC") - timedelta(days=1),
+            local_date(window.end, "UTC") + timedelta(days=1))
+
+
+async def load_one(
+    resource_id: str, window: Interval
+) -> tuple[ResourceRecord, ResourceCalendar] | None:
+    """One resource and its calendar over `window` in ONE batch (one thread hop on SQLite):
+    the resource row, its equipment and every calendar input, whose statements find the site,
+    relatives and buffers by subquery. None when the resource does not exist."""
+    rows = await fetch_batch([
+        catalogue_store.resources_stmt([resource_id]),
+        catalogue_store.children_stmt([resource_id]),
+        *calendar_store.one_resource_stmts(resource_id, window, _dates(window)),
+    ])
+    rec = catalogue_store.records_from_rows(rows[0], rows[1]).get(resource_id)
+    if rec is None:
+        return None
+    inputs = calendar_store.one_resource_inputs(rows[2:], resource_id, rec.resource.site_id)
+    spans = calendar_store.spans_by_resource(inputs.claim_rows)
+    return rec, _calendar(rec, inputs, spans, _related(rec), window)
 
 
 def checked_window(window: Interval, field: str = "from") -> Interval:

@@ -33,6 +33,7 @@ from booking.services.calendars import (
     decode_cursor,
     encode_cursor,
     load_calendars,
+    load_one,
     valid_id,
     week_of,
 )
@@ -75,6 +76,16 @@ def resource_view(rec: ResourceRecord) -> ResourceView:
 
 def visible_to(actor: Actor) -> VisibleTo:
     return VisibleTo(actor.is_admin, actor.staff_school_ids, actor.partner_school_ids)
+
+
+async def _visible_calendar(
+    actor: Actor, resource_id: str, window: Interval
+) -> tuple[ResourceRecord, ResourceCalendar]:
+    """The resource and its calendar over `window` in one batch; NotFound unless visible."""
+    found = await load_one(valid_id(resource_id), window)
+    if found is None or not permissions.can_see_resource(actor, found[0].resource):
+        raise NotFound("no such resource")
+    return found
 
 
 async def visible_resource(actor: Actor, resource_id: str) -> ResourceRecord:
@@ -374,8 +385,7 @@ async def availability(
 ) -> AvailabilityView:
     """Free bookable windows and busy time (never who) of a visible resource."""
     checked_window(window)
-    rec = await visible_resource(actor, resource_id)
-    cal = (await load_calendars([rec], window))[rec.resource.id]
+    rec, cal = await _visible_calendar(actor, resource_id, window)
     return AvailabilityView(
         resource_id=rec.resource.id,
         timezone=rec.resource.timezone,
@@ -408,9 +418,8 @@ async def check(
 ) -> list[Reason]:
     """Why `interval` cannot be booked on the resource by the caller (empty: bookable)."""
     checked_window(interval, "start")
-    rec = await visible_resource(actor, resource_id)
+    rec, cal = await _visible_calendar(actor, resource_id, interval)
     company = single_company(actor, company_id)
-    cal = (await load_calendars([rec], interval))[rec.resource.id]
     quota = 0
     if company is not None and rec.resource.policy.quota_hours_per_week is not None:
         week = week_of(interval.start, rec.resource.timezone)
