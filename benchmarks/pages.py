@@ -11,6 +11,10 @@ median and p90 wall time per URL, the ratio of medians to `/healthz`, and "serve
 minus the `/healthz` median (the fixed cost of a request: HTTP, middleware, session lookup are
 in both). `--one-school` moves every site and resource of the region into ROC Demo first, so the
 board shows all ~1,000 resources at once (the demo spreads them over ~50 schools).
+
+Issue 5's budget: every page here ≤ 150 ms server time, also with `--one-school`; the table marks
+a page over it. Two shared cores make single runs noisy: run it a few times, interleaved with
+whatever you compare against, and take medians (docs/school-side.md has the figures).
 """
 
 from __future__ import annotations
@@ -133,6 +137,8 @@ def main() -> int:
     parser.add_argument("--one-school", action="store_true",
                         help="move every resource into ROC Demo (a 1,000-resource board)")
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--budget-ms", type=float, default=150.0,
+                        help="server time a page may take (issue 5)")
     parser.add_argument("--database", help="measure on a copy of this SQLite file instead of "
                         "building one (its data must match --now)")
     args = parser.parse_args()
@@ -164,8 +170,9 @@ def main() -> int:
     print(f"{'page':<12} {'median ms':>10} {'p90 ms':>8} {'× healthz':>10} {'server ms':>10} "
           f"{'KB':>8}")
     for name, r in result.items():
+        over = "  over budget" if r["server_ms"] > args.budget_ms else ""
         print(f"{name:<12} {r['median_ms']:>10} {r['p90_ms']:>8} {r['ratio']:>10} "
-              f"{r['server_ms']:>10} {r['kb']:>8}")
+              f"{r['server_ms']:>10} {r['kb']:>8}{over}")
     return 0
 
 
