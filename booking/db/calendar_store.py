@@ -11,14 +11,13 @@ from functools import lru_cache
 from typing import Any
 
 from booking.db.sql import (
-    Row,
     Stmt,
     epoch,
+    epoch_of,
     execute,
     execute_many,
     fetch,
     fetch_batch,
-    fetch_one,
     from_epoch,
     placeholders,
     utc,
@@ -42,26 +41,25 @@ class ClosureRecord:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimRecord:
-    """An active claim as held (buffers included); `booking_id` stays inside the services."""
-
-    resource_id: str
-    interval: Interval
-    booking_id: str
+def _date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 @lru_cache(maxsize=16384)
 def _rule(
-    weekday: int, opens: str, closes: str, valid_from: date | None, valid_to: date | None
+    weekday: int, opens: str, closes: str, valid_from: str | None, valid_to: str | None
 ) -> OpeningRule:
     """Rules repeat across resources: parse each distinct one once."""
-    return OpeningRule(int(weekday), parse_hhmm(opens), parse_hhmm(closes), valid_from, valid_to)
+    return OpeningRule(int(weekday), parse_hhmm(opens), parse_hhmm(closes), _date(valid_from),
+                       _date(valid_to))
 
 
 def _rules_stmt(resource_ids: Sequence[str]) -> Stmt:
     return Stmt(
-        "SELECT CAST(resource AS TEXT), weekday, opens, closes, valid_from, valid_to "
+        "SELECT CAST(resource AS TEXT), weekday + 0, opens, closes, CAST(valid_from AS TEXT), "
+        "CAST(valid_to AS TEXT) "
         f"FROM opening_rules WHERE resource IN ({placeholders(len(resource_ids))}) "
         "ORDER BY weekday, opens",
         list(resource_ids),
@@ -87,19 +85,20 @@ async def opening_rules(resource_ids: Sequence[str]) -> dict[str, list[OpeningRu
 def _exceptions_stmt(resource_ids: Sequence[str], first: date, last: date) -> Stmt:
     n = len(resource_ids)
     return Stmt(
-        "SELECT resource, date, opens, closes FROM opening_exceptions "
+        "SELECT CAST(resource AS TEXT), CAST(date AS TEXT), opens, closes "
+        "FROM opening_exceptions "
         f"WHERE resource IN ({placeholders(n)}) AND date >= ${n + 1} AND date <= ${n + 2}",
         [*resource_ids, first, last],
+        tuples=True,
     )
 
 
-def _exceptions(rows: list[Row]) -> dict[str, list[OpeningException]]:
+def _exceptions(rows: Sequence[Sequence[Any]]) -> dict[str, list[OpeningException]]:
     found: dict[str, list[OpeningException]] = {}
-    for row in rows:
-        opens, closes = row["opens"], row["closes"]
-        found.setdefault(str(row["resource"]), []).append(
+    for rid, day, opens, closes in rows:
+        found.setdefault(rid, []).append(
             OpeningException(
-                date=row["date"],
+                date=_date(day) or date.min,
                 opens=None if opens is None else parse_hhmm(opens),
                 closes=None if closes is None else parse_hhmm(closes),
             )
@@ -113,8 +112,7 @@ async def opening_exceptions(
     """Date exceptions per resource for local dates `first`..`last` (inclusive)."""
     if not resource_ids:
         return {}
-    st = _exceptions_stmt(resource_ids, first, last)
-    return _exceptions(await fetch(st.sql, *st.args))
+    return _exceptions((await fetch_batch([_exceptions_stmt(resource_ids, first, last)]))[0])
 
 
 async def replace_opening_rules(resource_id: str, rules: Iterable[OpeningRule]) -> None:
@@ -131,14 +129,16 @@ async def replace_opening_rules(resource_id: str, rules: Iterable[OpeningRule]) 
     )
 
 
-def _closure(row: Row) -> ClosureRecord:
+def _closure_columns() -> str:
+    return (f"CAST(id AS TEXT), CAST(resource AS TEXT), CAST(site AS TEXT), "
+            f"{epoch_of('starts_at')}, {epoch_of('ends_at')}, reason, kind")
+
+
+def _closure(row: Sequence[Any]) -> ClosureRecord:
+    cid, resource, site, start_s, end_s, reason, kind = row
     return ClosureRecord(
-        id=str(row["id"]),
-        resource_id=None if row["resource"] is None else str(row["resource"]),
-        site_id=None if row["site"] is None else str(row["site"]),
-        interval=Interval(row["starts_at"], row["ends_at"]),
-        reason=row["reason"],
-        kind=row["kind"],
+        id=cid, resource_id=resource, site_id=site,
+        interval=Interval(from_epoch(start_s), from_epoch(end_s)), reason=reason, kind=kind,
     )
 
 
@@ -147,15 +147,16 @@ def _closures_stmt(resources: Sequence[tuple[str, str]], window: Interval) -> St
     sites = sorted({s for _, s in resources})
     n, m = len(ids), len(sites)
     return Stmt(
-        "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures "
+        f"SELECT {_closure_columns()} FROM closures "
         f"WHERE (resource IN ({placeholders(n)}) OR site IN ({placeholders(m, n + 1)})) "
         f"AND starts_at < ${n + m + 1} AND ends_at > ${n + m + 2} ORDER BY starts_at",
         [*ids, *sites, utc(window.end), utc(window.start)],
+        tuples=True,
     )
 
 
 def _closures(
-    rows: list[Row], resources: Sequence[tuple[str, str]]
+    rows: Sequence[Sequence[Any]], resources: Sequence[tuple[str, str]]
 ) -> dict[str, list[ClosureRecord]]:
     by_site: dict[str, list[str]] = {}
     for rid, sid in resources:
@@ -176,8 +177,7 @@ async def closures(
     a site-wide closure is listed under every resource of that site."""
     if not resources:
         return {}
-    st = _closures_stmt(resources, window)
-    return _closures(await fetch(st.sql, *st.args), resources)
+    return _closures((await fetch_batch([_closures_stmt(resources, window)]))[0], resources)
 
 
 async def insert_closure(
@@ -197,11 +197,10 @@ async def insert_closure(
 
 
 async def get_closure(closure_id: str) -> ClosureRecord | None:
-    row = await fetch_one(
-        "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures WHERE id = $1",
-        closure_id,
-    )
-    return None if row is None else _closure(row)
+    rows = (await fetch_batch([Stmt(
+        f"SELECT {_closure_columns()} FROM closures WHERE id = $1", [closure_id], tuples=True
+    )]))[0]
+    return _closure(rows[0]) if rows else None
 
 
 async def delete_closure(closure_id: str) -> None:
@@ -211,46 +210,22 @@ async def delete_closure(closure_id: str) -> None:
 def _claims_stmt(resource_ids: Sequence[str], window: Interval) -> Stmt:
     n = len(resource_ids)
     return Stmt(
-        "SELECT CAST(resource AS TEXT), start_s, end_s, CAST(booking AS TEXT) FROM claims "
+        "SELECT CAST(resource AS TEXT), start_s + 0, end_s + 0 FROM claims "
         f"WHERE active AND resource IN ({placeholders(n)}) "
-        f"AND end_s > ${n + 1} AND start_s < ${n + 2} ORDER BY start_s",
+        f"AND end_s > ${n + 1} AND start_s < ${n + 2}",
         [*resource_ids, epoch(window.start), epoch(window.end)],
         tuples=True,
     )
 
 
-def _claims(rows: Sequence[Sequence[Any]]) -> dict[str, list[ClaimRecord]]:
-    found: dict[str, list[ClaimRecord]] = {}
-    for rid, start_s, end_s, booking in rows:
-        found.setdefault(rid, []).append(
-            ClaimRecord(rid, Interval(from_epoch(start_s), from_epoch(end_s)), booking)
-        )
-    return found
-
-
-async def active_claims(
-    resource_ids: Sequence[str], window: Interval
-) -> dict[str, list[ClaimRecord]]:
-    """Active claims on `resource_ids` overlapping `window`, per resource, by start."""
-    if not resource_ids:
-        return {}
-    st = _claims_stmt(resource_ids, window)
-    return _claims((await fetch_batch([st]))[0])
-
-
-ClaimRow = tuple[str, int, int, str]
-"""An active claim as read: (resource_id, start_s, end_s, booking_id), epoch seconds."""
-
-
-def claim_records(rows: Sequence[ClaimRow]) -> dict[str, list[ClaimRecord]]:
-    """Claim rows as records per resource (for conflicts: they keep the booking)."""
-    return _claims(rows)
+ClaimRow = tuple[str, int, int]
+"""An active claim as held (buffers included): (resource_id, start_s, end_s), epoch seconds."""
 
 
 def spans_by_resource(rows: Iterable[ClaimRow]) -> dict[str, list[tuple[int, int]]]:
     """Claim rows as `(start_s, end_s)` per resource."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for rid, s, e, _ in rows:
+    for rid, s, e in rows:
         found.setdefault(rid, []).append((s, e))
     return found
 
@@ -295,7 +270,7 @@ async def calendar_inputs(
     ])
     return CalendarInputs(
         _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], resources),
-        [tuple(r) for r in rows[3]],  # type: ignore[misc]
+        [tuple(r) for r in rows[3]],
     )
 
 
@@ -310,13 +285,14 @@ def one_resource_stmts(resource_id: str, window: Interval, dates: tuple[date, da
         _rules_stmt([resource_id]),
         _exceptions_stmt([resource_id], *dates),
         Stmt(
-            "SELECT id, resource, site, starts_at, ends_at, reason, kind FROM closures "
+            f"SELECT {_closure_columns()} FROM closures "
             "WHERE (resource = $1 OR site = (SELECT site FROM resources WHERE id = $1)) "
             "AND starts_at < $2 AND ends_at > $3 ORDER BY starts_at",
             [resource_id, utc(window.end), utc(window.start)],
+            tuples=True,
         ),
         Stmt(
-            "SELECT CAST(resource AS TEXT), start_s, end_s, CAST(booking AS TEXT) FROM claims "
+            "SELECT CAST(resource AS TEXT), start_s + 0, end_s + 0 FROM claims "
             "WHERE active AND resource IN (SELECT id FROM resources WHERE id = $1 "
             "OR parent = $1 OR id = (SELECT parent FROM resources WHERE id = $1)) "
             f"AND end_s > CAST($2 AS BIGINT) - {widen} "
@@ -333,8 +309,8 @@ def one_resource_inputs(
     """The rows of `one_resource_stmts` as inputs."""
     pair = [(resource_id, site_id)]
     return CalendarInputs(
-        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], pair),  # type: ignore[arg-type]
-        [tuple(r) for r in rows[3]],  # type: ignore[misc]
+        _rules(rows[0]), _exceptions(rows[1]), _closures(rows[2], pair),
+        [tuple(r) for r in rows[3]],
     )
 
 

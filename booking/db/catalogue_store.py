@@ -43,7 +43,9 @@ class ResourceRecord:
     site_name: str
     city: str
     children: tuple[str, ...]
-    updated_at: datetime
+    version: str
+    """`updated_at` as text: an opaque version that every change of the resource (and of its
+    opening rules, see `bump_version`) makes strictly greater."""
     children_visibility: tuple[str, ...] = ()
     """The visibility of each of `children`, in the same order (callers show only those the
     actor may see; claims always cover all of them)."""
@@ -97,14 +99,18 @@ POLICY_COLUMNS = (
 
 _SELECT = """
 SELECT CAST(r.id AS TEXT), CAST(r.school AS TEXT), CAST(r.site AS TEXT),
-       CAST(r.parent AS TEXT), r.kind, r.name, r.description, r.capacity, r.tags,
-       r.visibility, r.rates, r.approval_required, r.slot_minutes, r.min_notice_minutes,
-       r.max_advance_days, r.min_duration_minutes, r.max_duration_minutes,
-       r.buffer_before_minutes, r.buffer_after_minutes, r.bookable_by, r.induction_required,
-       r.quota_hours_per_week, r.updated_at, s.timezone, s.name, s.city, o.name
+       CAST(r.parent AS TEXT), r.kind, r.name, r.description, r.capacity + 0, r.tags,
+       r.visibility, r.rates, CASE WHEN r.approval_required THEN 1 ELSE 0 END,
+       r.slot_minutes + 0, r.min_notice_minutes + 0, r.max_advance_days + 0,
+       r.min_duration_minutes + 0, r.max_duration_minutes + 0, r.buffer_before_minutes + 0,
+       r.buffer_after_minutes + 0, r.bookable_by,
+       CASE WHEN r.induction_required THEN 1 ELSE 0 END, r.quota_hours_per_week + 0,
+       CAST(r.updated_at AS TEXT), s.timezone, s.name, s.city, o.name
 FROM resources r JOIN sites s ON s.id = r.site JOIN organisations o ON o.id = r.school
 """
-"""Positional (tuples): rows of a big catalogue are read often; see `_record`."""
+"""Positional (tuples): rows of a big catalogue are read often; see `_record`. Integers and
+booleans are expressions (`+ 0`, CASE) and `updated_at` is text, so Piccolo's SQLite converters
+(INTEGER through Decimal, BOOLEAN, TIMESTAMPTZ) do not run per column and row."""
 
 
 def _str(value: Any) -> str | None:
@@ -193,7 +199,7 @@ def _record(row: Sequence[Any], children: Children) -> ResourceRecord:
         site_name=row[24],
         city=row[25],
         children=tuple(c for c, _ in children),
-        updated_at=row[22],
+        version=row[22],
         children_visibility=tuple(v for _, v in children),
     )
 

@@ -160,7 +160,7 @@ async def _create_once(
         children = await _children(requested)
         span = Interval(occurrences[0].start, occurrences[-1].end)
         calendars, claim_rows = await load_calendar_inputs(requested, span)
-        held = [(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e, _ in claim_rows]
+        held = [(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e in claim_rows]
         quota_used = await _quota(company, requested, occurrences)
         outcomes: list[OccurrenceView] = []
         for occ in occurrences:
