@@ -20,7 +20,7 @@ from booking.services import board as board_service
 from booking.services import bookings
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
-from frontend.pages.manage_board import TrackTexts, row_renderer
+from frontend.pages.manage_board import TrackTexts, collector_paused, row_renderer
 from frontend.pages.manage_common import choose_school, page, require_staff
 from frontend.rendering import redirect, render
 from frontend.templating import request_locale
@@ -71,14 +71,15 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
         day = date.fromisoformat(request.query_params.get("day") or "")
     except ValueError:
         day = today
-    board = await board_service.board(actor, choice.id, day, 1 if view == "day" else 7, now)
     words = translations(request_locale(request))
     texts = TrackTexts(*(words.gettext(t) for t in (
         "awaiting approval", "confirmed", "whole lab booked", "closed")))
-    return await render(
-        request, "manage/board.html", section="manage", choice=choice, board=board, view=view,
-        today=today, day=day, rows=row_renderer(texts, view == "day"),
-    )
+    with collector_paused():
+        board = await board_service.board(actor, choice.id, day, 1 if view == "day" else 7, now)
+        return await render(
+            request, "manage/board.html", section="manage", choice=choice, board=board,
+            view=view, today=today, day=day, rows=row_renderer(texts, view == "day"),
+        )
 
 
 @page("/requests", name="manage.requests")
