@@ -112,9 +112,10 @@ async def make_resource(
     min_notice_minutes: int = 60, max_advance_days: int = 365, min_duration_minutes: int = 30,
     max_duration_minutes: int = 600, buffer_before_minutes: int = 0,
     buffer_after_minutes: int = 0, bookable_by: str = "all", induction_required: bool = False,
-    quota_hours_per_week: int | None = None,
+    quota_hours_per_week: int | None = None, capacity: int = 20,
 ) -> str:
-    """A resource open `hours` on `weekdays` (None: no opening rules); creates a site if needed."""
+    """A resource open `hours` on `weekdays` (None: no opening rules); creates a site if needed.
+    `capacity` (persons) is generous by default, so participants rarely matter."""
     if site_id is None:
         site_id = await make_site(school_id=school_id)
     rid = new_id()
@@ -126,12 +127,13 @@ async def make_resource(
         "tags, visibility, rates, approval_required, slot_minutes, min_notice_minutes, "
         "max_advance_days, min_duration_minutes, max_duration_minutes, buffer_before_minutes, "
         "buffer_after_minutes, bookable_by, induction_required, quota_hours_per_week, "
-        "updated_at) SELECT $1, school, $2, $3, $4, $5, '', 1, $6, $7, $8, $9, $10, $11, $12, "
+        "updated_at) SELECT $1, school, $2, $3, $4, $5, '', $21, $6, $7, $8, $9, $10, $11, $12, "
         "$13, $14, $15, $16, $17, $18, $19, $20 FROM sites WHERE id = $2",
         rid, site_id, parent_id, kind, name or f"Resource {_n()}", json.dumps(list(tags)),
         visibility, rate_json, approval_required, slot_minutes, min_notice_minutes,
         max_advance_days, min_duration_minutes, max_duration_minutes, buffer_before_minutes,
         buffer_after_minutes, bookable_by, induction_required, quota_hours_per_week, T0,
+        capacity,
     )
     async with transaction():
         await execute_many(

@@ -78,6 +78,8 @@ async def list_resources(
     tag: Annotated[str | None, Parameter(max_length=40)] = None,
     school: UUID | None = None,
     q: Annotated[str | None, Parameter(max_length=100, description="Text search")] = None,
+    city: Annotated[str | None, Parameter(max_length=100,
+                                          description="The site's city (whole, any case)")] = None,
     free_from: Annotated[datetime | None, Parameter(description="With free_to: has a free "
                                                     "bookable window in this range")] = None,
     free_to: datetime | None = None,
@@ -89,7 +91,7 @@ async def list_resources(
     if free_to is not None:
         require_aware(free_to, "free_to")
     page = await catalogue.list_resources(
-        actor, kind=kind, tag=tag, school_id=str(school) if school else None, q=q,
+        actor, kind=kind, tag=tag, school_id=str(school) if school else None, q=q, city=city,
         free_from=free_from, free_to=free_to, min_free_minutes=min_free_minutes,
         limit=limit, cursor=cursor, now=now,
     )

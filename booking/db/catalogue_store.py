@@ -14,11 +14,14 @@ from typing import Any
 from booking.db.sql import (
     Row,
     Stmt,
+    epoch,
+    epoch_of,
     execute,
     execute_many,
     fetch,
     fetch_batch,
     fetch_one,
+    from_epoch,
     placeholders,
     utc,
 )
@@ -264,6 +267,11 @@ async def get_resource(resource_id: str) -> ResourceRecord | None:
     return (await get_resources([resource_id])).get(resource_id)
 
 
+def like_escape(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern with `ESCAPE '\\'` (both backends)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def list_resources(
     *,
     visible: VisibleTo,
@@ -271,10 +279,15 @@ async def list_resources(
     tag: str | None = None,
     school_id: str | None = None,
     q: str | None = None,
+    city: str | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
 ) -> list[ResourceRecord]:
-    """Resources ordered by (name, id), after the `after` key, at most `limit`."""
+    """Resources ordered by (name, id), after the `after` key, at most `limit`.
+
+    `q` matches a substring of the name or description, case-insensitively and literally
+    (`%`, `_` and `\\` are escaped, not wildcards); `city` is the site's city, compared
+    case-insensitively and whole."""
     where: list[str] = []
     args: list[Any] = []
 
@@ -299,8 +312,11 @@ async def list_resources(
             f"EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource = r.id AND t.tag = {arg(tag)})"
         )
     if q:
-        pattern = arg("%" + q.lower().replace("%", "").replace("_", "") + "%")
-        where.append(f"(LOWER(r.name) LIKE {pattern} OR LOWER(r.description) LIKE {pattern})")
+        pattern = arg("%" + like_escape(q.lower()) + "%")
+        where.append(f"(LOWER(r.name) LIKE {pattern} ESCAPE '\\' "
+                     f"OR LOWER(r.description) LIKE {pattern} ESCAPE '\\')")
+    if city:
+        where.append(f"LOWER(s.city) = {arg(city.strip().lower())}")
     if after is not None:
         name, last_id = arg(after[0]), arg(after[1])
         where.append(f"(r.name > {name} OR (r.name = {name} AND r.id > {last_id}))")
@@ -337,20 +353,38 @@ async def update_resource(
     resource: Resource, description: str, now: datetime
 ) -> None:
     """Write every mutable field of `resource` (kind, school and id stay)."""
+    await bump_version(resource.id, now)
     values = [
         resource.site_id, resource.parent_id, resource.name, description, resource.capacity,
         json.dumps(list(resource.tags)), str(resource.visibility), rates_to_json(resource.rates),
-        *policy_values(resource.policy), utc(now),
+        *policy_values(resource.policy),
     ]
     names = (
         "site", "parent", "name", "description", "capacity", "tags", "visibility", "rates",
-        *POLICY_COLUMNS, "updated_at",
+        *POLICY_COLUMNS,
     )
     sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=1))
     await execute(
         f"UPDATE resources SET {sets} WHERE id = ${len(values) + 1}", *values, resource.id
     )
     await replace_tags(resource.id, resource.tags)
+
+
+async def bump_version(resource_id: str, now: datetime) -> None:
+    """Set `updated_at` to `now`, or one second past its current value when that is not
+    earlier, so every change makes the version strictly greater (two changes within one second
+    too). The first UPDATE locks the row (PostgreSQL), so concurrent changes take turns; call
+    inside the writing transaction."""
+    row = await fetch_one(
+        f"UPDATE resources SET updated_at = updated_at WHERE id = $1 "
+        f"RETURNING {epoch_of('updated_at')} AS s",
+        resource_id,
+    )
+    if row is None:
+        return
+    stamp = max(epoch(now), int(row["s"]) + 1)
+    await execute("UPDATE resources SET updated_at = $1 WHERE id = $2", from_epoch(stamp),
+                  resource_id)
 
 
 async def replace_tags(resource_id: str, tags: Iterable[str]) -> None:
@@ -410,3 +444,62 @@ async def sites_of(school_ids: Sequence[str]) -> dict[str, list[SiteRow]]:
 async def get_site(site_id: str) -> SiteRow | None:
     row = await fetch_one("SELECT * FROM sites WHERE id = $1", site_id)
     return None if row is None else _site(row)
+
+
+# inductions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InductionRow:
+    id: str
+    organisation_id: str
+    organisation_name: str
+    resource_id: str
+    completed_at: datetime
+    recorded_by: str | None
+
+
+def inducted_stmt(organisation_id: str, resource_ids: Sequence[str]) -> Stmt:
+    """Which of `resource_ids` and their labs the organisation holds an induction for."""
+    marks = placeholders(len(resource_ids), 2)
+    return Stmt(
+        "SELECT DISTINCT CAST(resource AS TEXT) FROM inductions WHERE organisation = $1 AND "
+        f"(resource IN ({marks}) OR resource IN (SELECT parent FROM resources "
+        f"WHERE id IN ({marks})))",
+        [organisation_id, *resource_ids],
+        tuples=True,
+    )
+
+
+async def insert_induction(
+    organisation_id: str, resource_id: str, completed_at: datetime, recorded_by: str | None
+) -> str:
+    new_id = str(uuid.uuid4())
+    await execute(
+        "INSERT INTO inductions (id, organisation, resource, completed_at, recorded_by) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        new_id, organisation_id, resource_id, utc(completed_at), recorded_by,
+    )
+    return new_id
+
+
+async def inductions_of(resource_id: str) -> list[InductionRow]:
+    """The inductions recorded on a resource, newest first."""
+    rows = await fetch(
+        "SELECT i.id, i.organisation, o.name, i.resource, i.completed_at, i.recorded_by "
+        "FROM inductions i JOIN organisations o ON o.id = i.organisation "
+        "WHERE i.resource = $1 ORDER BY i.completed_at DESC, i.id",
+        resource_id,
+    )
+    return [
+        InductionRow(str(r["id"]), str(r["organisation"]), r["name"], str(r["resource"]),
+                     r["completed_at"], _str(r["recorded_by"]))
+        for r in rows
+    ]
+
+
+async def is_company(organisation_id: str) -> bool:
+    row = await fetch_one(
+        "SELECT 1 AS x FROM organisations WHERE id = $1 AND kind = 'company'", organisation_id
+    )
+    return row is not None

@@ -182,6 +182,17 @@ class Closure(Table, tablename="closures"):
     )
 
 
+class Induction(Table, tablename="inductions"):
+    """A company's completed safety induction on a resource, recorded by the school's facility
+    manager; one on a lab covers the equipment inside it. Several rows may exist (history)."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, index=True)
+    completed_at = Timestamptz()
+    recorded_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+
+
 class Booking(Table, tablename="bookings"):
     """A company's request for one resource or a bundle, once or as a recurring series."""
 
@@ -317,6 +328,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     OpeningException,
     CalendarImport,
     Closure,
+    Induction,
     Booking,
     BookingResource,
     Occurrence,

@@ -49,6 +49,8 @@ def blocked_for_request(cal: ResourceCalendar) -> list[Interval]:
     `[s, e)` overlaps `[cs − after, ce + before)`, with this resource's buffers.
     """
     before, after = _buffers(cal.resource.policy)
+    if not (before or after):
+        return merge(cal.claims)
     return merge(claim.widen(after, before) for claim in cal.claims)
 
 
@@ -79,7 +81,7 @@ def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list
     cuts = [c.interval for c in cal.closures] + blocked_for_request(cal)
     need = timedelta(minutes=max(slot, policy.min_duration_minutes))
     result: list[Interval] = []
-    for piece in subtract(clip(merge(cal.open), bounds), cuts):
+    for piece in subtract(clip(cal.open, bounds), cuts):  # subtract merges both sides
         start, end = align_up(piece.start, tz, slot), align_down(piece.end, tz, slot)
         if end - start >= need:
             result.append(Interval(start, end))
@@ -88,7 +90,7 @@ def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list
 
 def busy(cal: ResourceCalendar, window: Interval) -> list[Busy]:
     """Claims (merged, kind "booking", no reason) and closures (kind "closure") within `window`."""
-    items = [Busy(iv, "booking") for iv in clip(merge(cal.claims), window)]
+    items = [Busy(iv, "booking") for iv in merge(clip(cal.claims, window))]
     for closure in cal.closures:
         part = closure.interval.intersect(window)
         if part is not None:

@@ -115,6 +115,15 @@ def _quota(reason: Reason, locale: str) -> str:
     ) % {"num": hours}
 
 
+def _capacity(reason: Reason, locale: str) -> str:
+    most = _int(reason, "capacity")
+    return _catalogue(locale).ngettext(
+        "too many participants: at most %(num)d person",
+        "too many participants: at most %(num)d persons",
+        most,
+    ) % {"num": most}
+
+
 def _invalid_transition(reason: Reason, locale: str) -> str:
     return _catalogue(locale).gettext("this booking can no longer be changed this way")
 
@@ -131,5 +140,6 @@ _RENDERERS: dict[str, Callable[[Reason, str], str]] = {
     "not_allowed": _not_allowed,
     "induction_required": _induction,
     "quota": _quota,
+    "capacity": _capacity,
     "invalid_transition": _invalid_transition,
 }

@@ -63,12 +63,24 @@ def _school_view(s: SchoolRow, sites: list[SiteRow]) -> SchoolView:
                       [_site_view(x) for x in sites])
 
 
-def resource_view(rec: ResourceRecord) -> ResourceView:
+def visible_children(actor: Actor, rec: ResourceRecord) -> list[str]:
+    """The ids of the lab's equipment that `actor` may see (equipment shares the lab's school;
+    an internal machine in a public lab is not named to visitors, who would get a 404 for it)."""
+    r = rec.resource
+    return [
+        child for child, visibility in zip(rec.children, rec.children_visibility, strict=True)
+        if permissions.can_see_resource(actor, dataclasses.replace(
+            r, visibility=Visibility(visibility)))
+    ]
+
+
+def resource_view(rec: ResourceRecord, actor: Actor) -> ResourceView:
+    """The resource as `actor` sees it: `children` lists only the equipment it may see."""
     r = rec.resource
     return ResourceView(
         id=r.id, school_id=r.school_id, site_id=r.site_id, kind=str(r.kind), name=r.name,
         description=rec.description, tags=list(r.tags), capacity=r.capacity,
-        timezone=r.timezone, parent_id=r.parent_id, children=list(rec.children),
+        timezone=r.timezone, parent_id=r.parent_id, children=visible_children(actor, rec),
         visibility=str(r.visibility), rates=list(r.rates), policy=r.policy,
         school_name=rec.school_name, site_name=rec.site_name, city=rec.city,
     )
@@ -124,6 +136,7 @@ async def list_resources(
     tag: str | None = None,
     school_id: str | None = None,
     q: str | None = None,
+    city: str | None = None,
     free_from: datetime | None = None,
     free_to: datetime | None = None,
     min_free_minutes: int | None = None,
@@ -132,17 +145,19 @@ async def list_resources(
     now: datetime | None = None,
 ) -> Page[ResourceView]:
     """Visible resources by (name, id); with `free_from`/`free_to` only those having a free
-    bookable window of at least `min_free_minutes` (default: any) in that range."""
+    bookable window of at least `min_free_minutes` (default: any) in that range. `q` is a
+    literal substring of name or description; `city` the site's city (whole, any case)."""
     after = tuple(decode_cursor(cursor, 2)) if cursor else None
     if school_id is not None:
         school_id = valid_id(school_id)
     search = free_from is not None or free_to is not None or min_free_minutes is not None
     filters: dict[str, Any] = {
-        "visible": visible_to(actor), "kind": kind, "tag": tag, "school_id": school_id, "q": q
+        "visible": visible_to(actor), "kind": kind, "tag": tag, "school_id": school_id, "q": q,
+        "city": city or None,
     }
     if not search:
         rows = await store.list_resources(**filters, after=after, limit=limit + 1)
-        return _page([r for r in rows if permissions.can_see_resource(actor, r.resource)],
+        return _page(actor, [r for r in rows if permissions.can_see_resource(actor, r.resource)],
                      rows, limit)
     if free_from is None or free_to is None or now is None:
         raise RuleViolation(
@@ -168,7 +183,7 @@ async def list_resources(
         if len(chunk) < size:
             break
         size = max(SEARCH_CHUNK, limit + 1 - len(found))
-    return _page(found, found, limit)
+    return _page(actor, found, found, limit)
 
 
 def has_free_window(
@@ -194,17 +209,17 @@ def has_free_window(
 
 
 def _page(
-    items: list[ResourceRecord], scanned: list[ResourceRecord], limit: int
+    actor: Actor, items: list[ResourceRecord], scanned: list[ResourceRecord], limit: int
 ) -> Page[ResourceView]:
     if len(scanned) <= limit:
-        return Page([resource_view(r) for r in items[:limit]], None)
+        return Page([resource_view(r, actor) for r in items[:limit]], None)
     last = scanned[limit - 1].resource
     keep = [r for r in items if (r.resource.name, r.resource.id) <= (last.name, last.id)]
-    return Page([resource_view(r) for r in keep], encode_cursor(last.name, last.id))
+    return Page([resource_view(r, actor) for r in keep], encode_cursor(last.name, last.id))
 
 
 async def get_resource(actor: Actor, resource_id: str) -> ResourceView:
-    return resource_view(await visible_resource(actor, resource_id))
+    return resource_view(await visible_resource(actor, resource_id), actor)
 
 
 def _rates(value: Any) -> tuple[Rate, ...]:
@@ -245,11 +260,33 @@ async def _validate(resource: Resource) -> None:
             raise _invalid("parent_id", "equipment may only sit in a lab of the same site")
     if not resource.name.strip():
         raise _invalid("name", "a name is required")
-    p = resource.policy
-    if p.slot_minutes <= 0 or p.min_duration_minutes > p.max_duration_minutes or min(
-        p.min_notice_minutes, p.max_advance_days, p.buffer_before_minutes,
-        p.buffer_after_minutes, p.min_duration_minutes) < 0:
+    check_policy(resource.policy)
+
+
+SLOT_SIZES = frozenset({5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 480})
+"""Slot sizes that divide a day into whole slots (free windows and bookings start and end on
+slot boundaries counted from local midnight)."""
+
+
+def check_policy(p: Policy) -> Policy:
+    """`p` when sane, else RuleViolation naming the field (`policy.slot_minutes`, …): a slot
+    size from SLOT_SIZES, minimum and maximum duration whole slots with minimum <= maximum,
+    nothing negative. The API and the manage pages get the same rules from here."""
+    if p.slot_minutes not in SLOT_SIZES:
+        sizes = ", ".join(str(x) for x in sorted(SLOT_SIZES))
+        raise _invalid("policy.slot_minutes", f"the slot size must be one of {sizes} minutes")
+    for name in ("min_duration_minutes", "max_duration_minutes"):
+        if getattr(p, name) % p.slot_minutes:
+            raise _invalid(f"policy.{name}",
+                           f"must be a whole number of slots ({p.slot_minutes} minutes each)")
+    if p.min_duration_minutes > p.max_duration_minutes:
+        raise _invalid("policy.min_duration_minutes",
+                       "the minimum duration may not exceed the maximum")
+    if min(p.min_notice_minutes, p.max_advance_days, p.buffer_before_minutes,
+           p.buffer_after_minutes, p.min_duration_minutes) < 0 or (
+               p.quota_hours_per_week is not None and p.quota_hours_per_week < 0):
         raise _invalid("policy", "inconsistent booking policy")
+    return p
 
 
 async def create_resource(actor: Actor, data: ResourceInput, *, now: datetime | None = None
@@ -316,9 +353,11 @@ async def update_resource(actor: Actor, resource_id: str, patch: Mapping[str, An
 async def set_opening_hours(
     actor: Actor, resource_id: str, rules: list[OpeningRule]
 ) -> list[OpeningRule]:
-    """Replace the weekly opening rules (local time of the site)."""
+    """Replace the weekly opening rules (local time of the site); bumps the resource's
+    version (`updated_at`), which keys anything derived from the rules."""
     async with transaction():
         rec = await managed_resource(actor, resource_id)
+        await store.bump_version(rec.resource.id, _now())
         await calendar_store.replace_opening_rules(rec.resource.id, rules)
     return await get_opening_hours(actor, resource_id)
 

@@ -124,3 +124,95 @@ async def test_manage_resources_and_hours(db: Backend) -> None:
     await catalogue.delete_closure(fm, c.id)
     with pytest.raises(NotFound):
         await catalogue.delete_closure(fm, c.id)
+
+
+async def test_text_search_takes_wildcards_literally(db: Backend) -> None:
+    site = await make_site()
+    pct = await make_resource(site_id=site, name="Korting 50% bank")
+    under = await make_resource(site_id=site, name="Las_robot")
+    slash = await make_resource(site_id=site, name="Pers A\\B")
+    await make_resource(site_id=site, name="Gewone frees")
+
+    async def found(q: str) -> set[str]:
+        return {r.id for r in (await catalogue.list_resources(ANONYMOUS, q=q)).items}
+
+    assert await found("%") == {pct}
+    assert await found("_") == {under}
+    assert await found("\\") == {slash}
+    assert await found("50%") == {pct}
+    assert await found("s_r") == {under}
+    assert len(await found("R")) == 4  # an ordinary substring, any case, still matches
+
+
+async def test_city_filter_is_the_sites_city(db: Backend) -> None:
+    school = await make_school()
+    tilburg = await make_resource(site_id=await make_site(school_id=school, city="Tilburg"))
+    await make_resource(site_id=await make_site(school_id=school, city="Eindhoven"))
+    page = await catalogue.list_resources(ANONYMOUS, city=" tilburg ")
+    assert [r.id for r in page.items] == [tilburg] and page.items[0].city == "Tilburg"
+    assert (await catalogue.list_resources(ANONYMOUS, city="Tilb")).items == []
+
+
+async def test_children_lists_only_equipment_the_caller_may_see(db: Backend) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    lab = await make_resource(site_id=site, kind="lab", name="Hal")
+    public = await make_resource(site_id=site, parent_id=lab)
+    partners = await make_resource(site_id=site, parent_id=lab, visibility="partners")
+    internal = await make_resource(site_id=site, parent_id=lab, visibility="internal")
+    assert (await catalogue.get_resource(ANONYMOUS, lab)).children == [public]
+    partner, _ = await booker(partner_of=[school])
+    assert set((await catalogue.get_resource(partner, lab)).children) == {public, partners}
+    fm = await manager(school)
+    assert set((await catalogue.get_resource(fm, lab)).children) == {public, partners,
+                                                                      internal}
+    [listed] = (await catalogue.list_resources(ANONYMOUS, kind="lab")).items
+    assert listed.children == [public]
+
+
+@pytest.mark.parametrize(
+    ("policy", "field"),
+    [
+        ({"slot_minutes": 7}, "policy.slot_minutes"),  # not one of the slot sizes
+        ({"slot_minutes": 0}, "policy.slot_minutes"),
+        ({"slot_minutes": 30, "min_duration_minutes": 45}, "policy.min_duration_minutes"),
+        ({"slot_minutes": 60, "min_duration_minutes": 60, "max_duration_minutes": 90},
+         "policy.max_duration_minutes"),
+        ({"min_duration_minutes": 240, "max_duration_minutes": 120},
+         "policy.min_duration_minutes"),  # min above max
+        ({"buffer_before_minutes": -5}, "policy"),
+    ],
+)
+async def test_policy_rules_are_the_services(
+    db: Backend, policy: dict[str, int], field: str
+) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    fm = await manager(school)
+    with pytest.raises(RuleViolation) as info:
+        await catalogue.create_resource(fm, ResourceInput(
+            school_id=school, site_id=site, kind="lab", name="Hal",
+            policy=Policy(**policy)))  # type: ignore[arg-type]
+    assert info.value.field_name == field
+    rid = await make_resource(site_id=site)
+    with pytest.raises(RuleViolation) as info:
+        await catalogue.update_resource(fm, rid, {"policy": policy})
+    assert info.value.field_name == field
+    ok = await catalogue.update_resource(fm, rid, {"policy": {
+        "slot_minutes": 90, "min_duration_minutes": 90, "max_duration_minutes": 180}})
+    assert ok.policy.slot_minutes == 90
+
+
+async def test_opening_hours_change_the_resource_version(db: Backend) -> None:
+    school = await make_school()
+    rid = await make_resource(site_id=await make_site(school_id=school))
+    fm = await manager(school)
+    before = (await catalogue.visible_resource(fm, rid)).version
+    await catalogue.set_opening_hours(fm, rid, [OpeningRule(2, time(9), time(12))])
+    after = (await catalogue.visible_resource(fm, rid)).version
+    await catalogue.set_opening_hours(fm, rid, [OpeningRule(3, time(9), time(12))])
+    again = (await catalogue.visible_resource(fm, rid)).version
+    assert before < after < again  # strictly, even within one second
+    view = await catalogue.availability(ANONYMOUS, rid, Interval(MON, MON + timedelta(days=7)),
+                                        NOW)
+    assert {f.start.weekday() for f in view.free} == {2}  # Wednesday only, no stale rules

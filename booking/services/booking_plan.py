@@ -1,0 +1,286 @@
+"""What creating a booking and quoting one share: the request's own checks, the reads (company
+terms, resources, equipment, inductions, calendars, quota) and the verdict per occurrence —
+and `quote`, which stops there and writes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from booking.db import actor_store, calendar_store
+from booking.db import catalogue_store as resources_store
+from booking.db.catalogue_store import ResourceRecord
+from booking.db.engine import transaction
+from booking.db.sql import fetch_batch, from_epoch, utc
+from booking.domain import permissions
+from booking.domain.availability import ResourceCalendar, check_request
+from booking.domain.claims import claims_for, find_conflicts
+from booking.domain.errors import ConflictingClaim, NotAllowed, NotFound, Reason, RuleViolation
+from booking.domain.intervals import Interval
+from booking.domain.pricing import estimate_price
+from booking.domain.recurrence import expand_rrule
+from booking.domain.resources import Resource
+from booking.domain.roles import Actor
+from booking.services.calendars import load_calendar_inputs, valid_id, week_of
+from booking.services.catalogue import single_company
+from booking.services.views import BookingRequest
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QuoteOccurrence:
+    start: datetime
+    end: datetime
+    bookable: bool
+    reasons: list[Reason]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Quote:
+    """What a booking request would cost and why each occurrence could (not) be booked."""
+
+    price_amount: Decimal
+    currency: str
+    occurrences: list[QuoteOccurrence]
+    timezone: str
+
+
+def invalid(field: str, message: str, code: str = "invalid") -> RuleViolation:
+    return RuleViolation([Reason(code, message)], field_name=field)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Checked:
+    """A request that passed the checks needing no database."""
+
+    first: Interval
+    ids: list[str]
+    mode: str  # fail | skip
+
+
+def check_shape(req: BookingRequest) -> Checked:
+    """The request's own rules: aware, non-empty times; some resources; a known conflict mode;
+    no negative participants. RuleViolation naming the field otherwise."""
+    try:
+        first = Interval(utc(req.start), utc(req.end))
+    except ValueError:
+        raise invalid("start", "times need a UTC offset") from None
+    if first.is_empty:
+        raise invalid("end", "end must be after start")
+    ids = list(dict.fromkeys(valid_id(r) for r in req.resource_ids))
+    if not ids:
+        raise invalid("resource_ids", "name at least one resource")
+    mode = req.recurrence.on_conflict if req.recurrence else "fail"
+    if mode not in ("fail", "skip"):
+        raise invalid("recurrence.on_conflict", "on_conflict is fail or skip")
+    if req.participants.students < 0 or req.participants.employees < 0:
+        raise invalid("participants", "participants cannot be negative")
+    return Checked(first, ids, mode)
+
+
+@dataclasses.dataclass
+class Prepared:
+    """Everything read for one request, inside the caller's transaction."""
+
+    company: str
+    company_name: str
+    is_sme: bool
+    pairs: frozenset[tuple[str, str]]
+    requested: list[ResourceRecord]
+    children: dict[str, list[Resource]]
+    occurrences: list[Interval]
+    calendars: dict[str, ResourceCalendar]
+    held: list[tuple[str, Interval]]
+    quota_used: dict[tuple[str, Interval], int]
+    inducted: frozenset[str]
+    hidden: dict[str, str]
+    """Resources the caller may not see (a lab's internal equipment) → the requested resource
+    a conflict on them is reported as."""
+
+    @property
+    def resources(self) -> list[Resource]:
+        return [r.resource for r in self.requested]
+
+    @property
+    def timezone(self) -> str:
+        return self.requested[0].resource.timezone
+
+    def has_induction(self, resource: Resource) -> bool:
+        """An induction on the resource itself or on the lab it sits in."""
+        return resource.id in self.inducted or (
+            resource.parent_id is not None and resource.parent_id in self.inducted
+        )
+
+    def masked(self, conflicts: Iterable[ConflictingClaim]) -> list[ConflictingClaim]:
+        """`conflicts` with every resource the caller may not see named as the requested
+        resource that claims it (same interval), each once."""
+        shown = (
+            dataclasses.replace(c, resource_id=self.hidden[c.resource_id])
+            if c.resource_id in self.hidden else c
+            for c in conflicts
+        )
+        return list(dict.fromkeys(shown))
+
+
+async def prepare(
+    actor: Actor, req: BookingRequest, company: str, checked: Checked
+) -> Prepared:
+    """Read what deciding on `req` needs; call inside a transaction. Raises NotAllowed (no
+    company), NotFound (unknown or invisible resource), RuleViolation (participants above the
+    largest capacity, a rule without occurrences)."""
+    ids = checked.ids
+    company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
+        actor_store.company_terms_stmt(company), resources_store.resources_stmt(ids),
+        resources_store.children_stmt(ids), resources_store.inducted_stmt(company, ids),
+    ])
+    terms = actor_store.company_terms_from_rows(company_rows)
+    if terms is None:
+        raise NotAllowed("only companies may book")
+    company_name, is_sme, partner_schools = terms
+    records = resources_store.records_from_rows(resource_rows, kid_rows)
+    requested = [records[i] for i in ids if i in records]
+    if len(requested) != len(ids) or not all(
+        permissions.can_see_resource(actor, r.resource) for r in requested
+    ):
+        raise NotFound("no such resource")
+    _check_capacity(req, requested)
+    tz = requested[0].resource.timezone
+    occurrences = (
+        expand_rrule(req.recurrence.rrule, checked.first, tz) if req.recurrence
+        else [checked.first]
+    )
+    if not occurrences:
+        raise invalid("recurrence.rrule", "the rule gives no occurrence", "invalid_rrule")
+    children = await _children(requested)
+    hidden = {
+        kid.id: rec.resource.id
+        for rec in requested for kid in children[rec.resource.id]
+        if not permissions.can_see_resource(actor, kid)
+    }
+    span = Interval(occurrences[0].start, occurrences[-1].end)
+    calendars, claim_rows = await load_calendar_inputs(requested, span)
+    return Prepared(
+        company=company, company_name=company_name, is_sme=is_sme,
+        pairs=frozenset((company, school) for school in partner_schools),
+        requested=requested, children=children, occurrences=occurrences, calendars=calendars,
+        held=[(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e in claim_rows],
+        quota_used=await _quota(company, requested, occurrences),
+        inducted=frozenset(r[0] for r in inducted_rows), hidden=hidden,
+    )
+
+
+def _check_capacity(req: BookingRequest, requested: Sequence[ResourceRecord]) -> None:
+    """Students and employees together may not exceed the largest capacity requested."""
+    total = req.participants.students + req.participants.employees
+    most = max(r.resource.capacity for r in requested)
+    if total > most:
+        raise RuleViolation(
+            [Reason("capacity", f"too many participants: at most {most} "
+                    f"{'person' if most == 1 else 'persons'}",
+                    params={"capacity": most, "participants": total})],
+            field_name="participants",
+        )
+
+
+def occurrence_reasons(
+    actor: Actor, p: Prepared, occ: Interval, now: datetime, *, booked: bool = False
+) -> list[Reason]:
+    """Every policy reason against `occ` over the requested resources, each once; `booked`
+    reasons (held time) only when asked — create_booking reports overlaps as conflicts."""
+    found: list[Reason] = []
+    for rec in p.requested:
+        r = rec.resource
+        week = week_of(occ.start, r.timezone)
+        reasons = check_request(
+            p.calendars[r.id], occ, now,
+            may_book=permissions.can_book(actor, r, p.company),
+            has_induction=p.has_induction(r),
+            quota_used_minutes=p.quota_used.get((r.id, week), 0),
+        )
+        found += [x for x in reasons if (booked or x.code != "booked") and x not in found]
+    return found
+
+
+def wanted_claims(p: Prepared, occ: Interval) -> list[tuple[str, Interval]]:
+    return claims_for(p.resources, p.children, occ)
+
+
+def conflicts_of(p: Prepared, wanted: Sequence[tuple[str, Interval]]) -> list[ConflictingClaim]:
+    return p.masked(find_conflicts(wanted, p.held))
+
+
+def use_quota(p: Prepared, occ: Interval) -> None:
+    """Count a created occurrence against the quota of the following ones."""
+    for rec in p.requested:
+        k = (rec.resource.id, week_of(occ.start, rec.resource.timezone))
+        p.quota_used[k] = p.quota_used.get(k, 0) + int(occ.duration.total_seconds() // 60)
+
+
+def price(p: Prepared, occurrences: list[Interval]) -> tuple[Decimal, str]:
+    """Sum over the schools involved, each with the company's class at that school (partner
+    beats SME beats standard), over `occurrences`."""
+    total, currency = Decimal("0.00"), "EUR"
+    for school in sorted({r.school_id for r in p.resources}):
+        cls = permissions.customer_class_for(p.company, school, p.pairs, p.is_sme)
+        part, currency = estimate_price(
+            [r for r in p.resources if r.school_id == school], occurrences, cls
+        )
+        total += part
+    return total, currency
+
+
+async def quote(actor: Actor, req: BookingRequest, now: datetime) -> Quote:
+    """What `create_booking(req)` would decide now, without writing: per occurrence whether it
+    is bookable and every reason why not (held time included, never who holds it), and the
+    price with the company's real customer class. The price covers the occurrences that would
+    be created (in skip mode: the bookable ones); when nothing would be created, the whole
+    request as asked, so a form can still show what it costs. Raises what create_booking raises
+    before deciding (NotAllowed, NotFound, RuleViolation on a field)."""
+    now = utc(now)
+    company = single_company(actor, req.organisation_id)
+    if company is None:
+        raise NotAllowed("only company bookers may book")
+    checked = check_shape(req)
+    async with transaction(write=False):
+        p = await prepare(actor, req, company, checked)
+        items: list[QuoteOccurrence] = []
+        bookable: list[Interval] = []
+        for occ in p.occurrences:
+            reasons = occurrence_reasons(actor, p, occ, now, booked=True)
+            if not any(r.code == "booked" for r in reasons) and conflicts_of(
+                p, wanted_claims(p, occ)
+            ):
+                reasons.append(Reason("booked", "already booked at this time", occ.start,
+                                      occ.end))
+            items.append(QuoteOccurrence(occ.start, occ.end, not reasons, reasons))
+            if not reasons:
+                bookable.append(occ)
+                use_quota(p, occ)
+    every = len(bookable) == len(p.occurrences)
+    priced = bookable if bookable and (checked.mode == "skip" or every) else p.occurrences
+    amount, currency = price(p, priced)
+    return Quote(amount, currency, items, p.timezone)
+
+
+async def _children(requested: list[ResourceRecord]) -> dict[str, list[Resource]]:
+    kid_ids = [k for r in requested for k in r.children]
+    kids = await resources_store.get_resources(kid_ids) if kid_ids else {}
+    return {
+        r.resource.id: [kids[k].resource for k in r.children if k in kids] for r in requested
+    }
+
+
+async def _quota(
+    company: str, requested: list[ResourceRecord], occurrences: list[Interval]
+) -> dict[tuple[str, Interval], int]:
+    used: dict[tuple[str, Interval], int] = {}
+    for rec in requested:
+        r = rec.resource
+        if r.policy.quota_hours_per_week is None:
+            continue
+        for occ in occurrences:
+            week = week_of(occ.start, r.timezone)
+            if (r.id, week) not in used:
+                used[(r.id, week)] = await calendar_store.quota_used_minutes(company, r.id, week)
+    return used
