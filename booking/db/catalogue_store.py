@@ -471,6 +471,11 @@ def inducted_stmt(organisation_id: str, resource_ids: Sequence[str]) -> Stmt:
     )
 
 
+async def fetch_rows(st: Stmt) -> list[Any]:
+    """The rows of one prepared statement (e.g. `inducted_stmt`)."""
+    return (await fetch_batch([st]))[0]
+
+
 async def insert_induction(
     organisation_id: str, resource_id: str, completed_at: datetime, recorded_by: str | None
 ) -> str:

@@ -466,7 +466,12 @@ async def check(
     may_book = company is not None and permissions.can_book(actor, rec.resource, company)
     if company is not None and await company_info(company) is None:
         may_book = False
-    return check_request(cal, interval, now, may_book=may_book, has_induction=True,
+    inducted = True
+    if rec.resource.policy.induction_required:  # on the resource or on its lab
+        inducted = company is not None and bool(
+            await store.fetch_rows(store.inducted_stmt(company, [rec.resource.id]))
+        )
+    return check_request(cal, interval, now, may_book=may_book, has_induction=inducted,
                          quota_used_minutes=quota)
 
 

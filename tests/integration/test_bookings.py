@@ -212,3 +212,118 @@ async def test_list_bookings_scoped_and_paged(db: Backend) -> None:
     fm = await manager(school)
     assert len((await bookings.list_bookings(fm, limit=50)).items) == 6
     assert len((await bookings.list_bookings(b, limit=50)).items) == 1
+
+
+async def test_participants_above_the_largest_capacity_are_refused(db: Backend) -> None:
+    from booking.services.views import Participants
+
+    small, big = await make_resource(capacity=4), await make_resource(capacity=12)
+    a, _ = await booker()
+    with pytest.raises(RuleViolation) as info:
+        await bookings.create_booking(
+            a, req([small], participants=Participants(students=3, employees=2)), NOW)
+    assert info.value.field_name == "participants"
+    assert [r.code for r in info.value.reasons] == ["capacity"]
+    assert info.value.reasons[0].params["capacity"] == 4
+    ok = await bookings.create_booking(  # a bundle: the largest capacity counts
+        a, req([small, big], participants=Participants(students=10, employees=2)), NOW)
+    assert ok.booking is not None
+    exact = await bookings.create_booking(
+        a, req([small], MON + timedelta(hours=3), participants=Participants(2, 2)), NOW)
+    assert exact.booking is not None
+
+
+async def test_conflicts_never_name_equipment_the_caller_cannot_see(db: Backend) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    lab = await make_resource(site_id=site, kind="lab")
+    hidden = await make_resource(site_id=site, parent_id=lab, visibility="partners")
+    partner, _ = await booker(partner_of=[school])
+    await bookings.create_booking(partner, req([hidden]), NOW)
+    outsider, _ = await booker()
+    with pytest.raises(Conflict) as info:
+        await bookings.create_booking(outsider, req([lab], MON + timedelta(hours=1)), NOW)
+    assert [(c.resource_id, c.start, c.end) for c in info.value.conflicts] == [
+        (lab, MON, MON + timedelta(hours=2))  # the machine's claim, named as the lab
+    ]
+    with pytest.raises(Conflict) as seen:  # a partner may see the machine: named as such
+        await bookings.create_booking(partner, req([lab], MON + timedelta(hours=1)), NOW)
+    assert {c.resource_id for c in seen.value.conflicts} == {hidden}
+
+
+async def test_quote_prices_with_the_real_customer_class_and_writes_nothing(
+    db: Backend,
+) -> None:
+    from booking.services.booking_plan import quote
+    from booking.services.views import Recurrence
+
+    school = await make_school()
+    site = await make_site(school_id=school)
+    rates = (("standard", "100.00"), ("sme", "80.00"), ("partner", "60.00"))
+    rid = await make_resource(site_id=site, rates=rates)
+    other = await make_resource(rates=rates)  # another school: the company is no partner
+    sme, _ = await booker(is_sme=True, partner_of=[school])
+    q = await quote(sme, req([rid, other]), NOW)
+    assert q.price_amount == Decimal("280.00")  # 2 h x 60 (partner here) + 2 h x 80 (SME)
+    assert [o.bookable for o in q.occurrences] == [True] and q.timezone == "Europe/Amsterdam"
+    plain, _ = await booker()
+    assert (await quote(plain, req([rid]), NOW)).price_amount == Decimal("200.00")
+    await bookings.create_booking(plain, req([rid], MON + timedelta(days=7)), NOW)
+    weekly = req([rid], recurrence=Recurrence("FREQ=WEEKLY;COUNT=3", "skip"))
+    q = await quote(sme, weekly, NOW)
+    assert [o.bookable for o in q.occurrences] == [True, False, True]
+    assert [r.code for r in q.occurrences[1].reasons] == ["booked"]
+    assert q.price_amount == Decimal("240.00")  # skip mode: the two that would be created
+    q = await quote(sme, req([rid], MON + timedelta(days=7)), NOW)
+    assert q.price_amount == Decimal("120.00") and not q.occurrences[0].bookable
+    rows = await fetch("SELECT COUNT(*) AS n FROM bookings")
+    assert rows[0]["n"] == 1
+    with pytest.raises(NotAllowed):
+        await quote(await manager(school), req([rid]), NOW)
+
+
+async def test_an_expansion_without_occurrences_is_a_rule_violation(
+    db: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from booking.services import booking_plan
+    from booking.services.views import Recurrence
+
+    monkeypatch.setattr(booking_plan, "expand_rrule", lambda *a, **k: [])
+    rid = await make_resource()
+    a, _ = await booker()
+    with pytest.raises(RuleViolation) as info:
+        await bookings.create_booking(
+            a, req([rid], recurrence=Recurrence("FREQ=WEEKLY;COUNT=2")), NOW)
+    assert info.value.field_name == "recurrence.rrule"
+
+
+async def test_induction_is_required_and_a_labs_covers_its_equipment(db: Backend) -> None:
+    from booking.services import inductions
+
+    school = await make_school()
+    site = await make_site(school_id=school)
+    lab = await make_resource(site_id=site, kind="lab", induction_required=True)
+    machine = await make_resource(site_id=site, parent_id=lab, induction_required=True)
+    a, company = await booker()
+    with pytest.raises(RuleViolation) as info:
+        await bookings.create_booking(a, req([machine]), NOW)
+    assert [r.code for r in info.value.reasons] == ["induction_required"]
+    from booking.domain.intervals import Interval
+
+    reasons = await catalogue.check(a, lab, Interval(MON, MON + timedelta(hours=2)), NOW)
+    assert [r.code for r in reasons] == ["induction_required"]
+    with pytest.raises(NotAllowed):  # only the school's facility managers record them
+        await inductions.record_induction(a, lab, company, NOW)
+    fm = await manager(school)
+    with pytest.raises(RuleViolation) as bad:
+        await inductions.record_induction(fm, lab, school, NOW)  # a school is no company
+    assert bad.value.field_name == "organisation_id"
+    view = await inductions.record_induction(fm, lab, company, NOW)
+    assert view.organisation_id == company and view.recorded_by == fm.user_id
+    assert [i.id for i in await inductions.list_inductions(fm, lab)] == [view.id]
+    assert await catalogue.check(a, lab, Interval(MON, MON + timedelta(hours=2)), NOW) == []
+    b = (await bookings.create_booking(a, req([machine]), NOW)).booking
+    assert b is not None and b.status == "confirmed"
+    other, _ = await booker()  # another company has no induction
+    with pytest.raises(RuleViolation):
+        await bookings.create_booking(other, req([machine], MON + timedelta(hours=3)), NOW)

@@ -141,3 +141,48 @@ async def test_failed_request_releases_its_key(db: Backend) -> None:
         await bookings.create_booking(a, bad, NOW, "k2", request_fingerprint="fp")
     with pytest.raises(RuleViolation):  # runs again, not "in progress"
         await bookings.create_booking(a, bad, NOW, "k2", request_fingerprint="fp")
+
+
+async def test_a_running_key_answers_in_progress_then_is_taken_over_after_60_s(
+    db: Backend,
+) -> None:
+    from booking.domain.errors import IdempotencyInProgress
+    from booking.services import idempotency
+
+    rid = await make_resource()
+    a, company = await booker()
+    req = BookingRequest([rid], FIRST, FIRST + timedelta(hours=2), title="x")
+    fingerprint = "fp-running"
+    # the first request committed its `running` record and is still working (or crashed)
+    owner = await idempotency.begin(company, "k-run", idempotency.request_hash_of(fingerprint),
+                                    NOW)
+    assert owner is None
+    for later in (timedelta(0), timedelta(seconds=59)):
+        with pytest.raises(IdempotencyInProgress):
+            await bookings.create_booking(a, req, NOW + later, "k-run",
+                                          request_fingerprint=fingerprint)
+    with pytest.raises(IdempotencyMismatch):  # another body is refused even while running
+        await bookings.create_booking(a, req, NOW, "k-run", request_fingerprint="other")
+    rows = await fetch("SELECT state FROM idempotency_records")
+    assert [r["state"] for r in rows] == ["running"]  # the refusals left it alone
+    taken = await bookings.create_booking(a, req, NOW + timedelta(seconds=61), "k-run",
+                                          request_fingerprint=fingerprint)
+    assert taken.booking is not None and not taken.replayed
+    replay = await bookings.create_booking(a, req, NOW + timedelta(seconds=62), "k-run",
+                                           request_fingerprint=fingerprint)
+    assert replay.replayed and replay.status_code == 201
+    rows = await fetch("SELECT COUNT(*) AS n FROM bookings")
+    assert rows[0]["n"] == 1
+
+
+async def test_only_one_of_two_takers_over_wins(db: Backend) -> None:
+    from booking.db import idempotency_store
+    from booking.services import idempotency
+
+    _, company = await booker()
+    await idempotency.begin(company, "k-two", "h", NOW)
+    record = await idempotency_store.get_record(company, "k-two")
+    assert record is not None
+    late = NOW + timedelta(seconds=90)
+    assert await idempotency_store.take_over(record, "h", late)
+    assert not await idempotency_store.take_over(record, "h", late)  # the stale read lost
