@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update",
 ]
 BOOKER = "planner@acme.test"
+MANAGER = "facility@roc-demo.test"
 PASSWORD = "labshare-demo"
 
 
@@ -121,9 +122,25 @@ def capture(base: str) -> None:
         page.click("button[name=action][value=confirm]")
         page.wait_for_load_state("networkidle")
         shoot(page, "08-my-bookings")
+        page.locator(".booking details.confirm summary").first.click()
+        shoot(page, "13-my-bookings-cancel-confirm", full=False)
+        page.click("form[action='/my-bookings/feed'] button")
+        page.wait_for_load_state("networkidle")
+        shoot(page, "14-my-bookings-calendar-link")
         page.goto(base + "/resources/00000000-0000-0000-0000-000000000000")
         shoot(page, "09-not-found", full=False)
+        page.goto(lab)  # this week: days that are over or inside the notice, not "closed"
+        shoot(page, "15-resource-this-week")
         desk.close()
+
+        school = browser.new_context(viewport={"width": 1360, "height": 900}, locale="nl-NL")
+        page = school.new_page()
+        login(page, base, MANAGER)
+        page.goto(base + "/manage/requests")
+        request = page.locator(".request").first.get_attribute("id") or ""
+        page.goto(f"{base}/bookings/{request.removeprefix('r-')}")
+        shoot(page, "16-booking-for-the-school", full=False)
+        school.close()
 
         phone = browser.new_context(
             viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
