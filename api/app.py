@@ -20,7 +20,15 @@ from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
-from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
+from litestar.types import (
+    ASGIApp,
+    ControllerRouterHandler,
+    ExceptionHandlersMap,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 from api.auth import SESSION_COOKIE, AuthMiddleware
 from api.background import background_lifespan
@@ -75,6 +83,27 @@ def _frontend_extras() -> dict[str, Any]:
     if hasattr(templating, "plugins"):
         extras["plugins"].extend(templating.plugins())
     return extras
+
+
+def head_as_get(app: ASGIApp) -> ASGIApp:
+    """Answer HEAD like GET without the body (RFC 9110 §9.3.2), for every page and endpoint:
+    link checkers and calendar clients send HEAD."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await app({**scope, "method": "GET"}, receive, send_headers_only)
+
+    return middleware
 
 
 def _with_html_errors(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
@@ -169,6 +198,7 @@ def create_app(
         **extras,
     )
     declare_problem_statuses(app)
+    app.asgi_handler = head_as_get(app.asgi_handler)  # before routing, so GET routes match
     app.state.settings = settings
     app.state.clock = clock
     return app
