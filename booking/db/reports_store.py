@@ -3,9 +3,9 @@
 Booked use reads `report_uses`: one row per confirmed occurrence × booked resource with epoch
 seconds, school, company and participants, kept equal to that join by triggers (initial
 migration). Rows of a booking that has just one ("solo") are summed in index order; the others
-are grouped by (row key, booking) first, so a booking counts once per row, and once in the
-distinct totals. Elsewhere instants are compared as epoch seconds (`strftime('%s')` on SQLite,
-`EXTRACT(EPOCH)` on PostgreSQL).
+are grouped by (row key, booking) first, so a booking counts once per row (the report totals are
+the rows' sums, API.md). Elsewhere instants are compared as epoch seconds (`strftime('%s')` on
+SQLite, `EXTRACT(EPOCH)` on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from booking.db.engine import is_sqlite
 from booking.db.sql import Stmt, epoch, fetch, fetch_batch, fetch_one, utc
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningException, OpeningRule, parse_hhmm
-from booking.domain.reports import Booked, FlowCounts, Use
+from booking.domain.reports import FlowCounts, Use
 
 GroupBy = Literal["resource", "school", "company", "all"]
 
@@ -258,18 +258,16 @@ _KEYS = {"resource": "u.resource", "school": "u.school", "company": "u.organisat
 
 
 async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
-                      periods: Sequence[Interval] = ()) -> Booked:
+                      periods: Sequence[Interval] = ()) -> list[Use]:
     """Confirmed booked use per (row key, company): `group` picks the key (resource id, school
     id, company id, or "0" for all); with `periods` (contiguous, covering the window) the key is
-    the period's index instead and the time is clipped to each period. Keys are strings. Also
-    the distinct bookings meeting the window and their participants (`Booked`).
+    the period's index instead and the time is clipped to each period. Keys are strings.
 
-    Reads `report_uses` (kept by triggers, see the initial migration) in three statements:
+    Reads `report_uses` (kept by triggers, see the initial migration) in two statements:
     - solo rows (a booking with one occurrence on one resource — one row is one booking) are
       summed straight per (school, resource, company) — per (first period, last period,
       company) with periods — in index order, and rolled up to the key here;
-    - the other rows are grouped per (key, booking) first, so a series counts once per row;
-    - and per booking for the distinct totals.
+    - the other rows are grouped per (key, booking) first, so a series counts once per row.
     """
     ws, we = epoch(window.start), epoch(window.end)
     cs, ce = f"{_pair('GREATEST')}(u.start_s, $1)", f"{_pair('LEAST')}(u.end_s, $2)"
@@ -305,11 +303,7 @@ async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
               FROM {joined} WHERE u.solo = 0 AND {where}
               GROUP BY {"" if key == "0" else f"{key}, "}u.booking, u.organisation) x
         GROUP BY k, org"""
-    distinct = f"""SELECT COUNT(*) AS n, SUM(st) AS st, SUM(em) AS em
-        FROM (SELECT MAX(u.students) AS st, MAX(u.employees) AS em FROM report_uses u
-              WHERE u.solo = 0 AND {where} GROUP BY u.booking) x"""
-    solo_rows, shared_rows, distinct_rows = await fetch_batch(
-        [Stmt(solo, args), Stmt(shared, args), Stmt(distinct, args)])
+    solo_rows, shared_rows = await fetch_batch([Stmt(solo, args), Stmt(shared, args)])
     acc: dict[tuple[str, str], list[int]] = {}
 
     def add(k: str, company: str, secs: int, n: int, st: int, em: int) -> None:
@@ -321,11 +315,8 @@ async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
 
     for r in shared_rows:
         add(str(r["k"]), r["org"], int(r["secs"]), int(r["n"]), int(r["st"]), int(r["em"]))
-    total = distinct_rows[0]
-    bookings, students, employees = (int(total[c] or 0) for c in ("n", "st", "em"))
     for r in solo_rows:
         n, st, em = int(r["n"]), int(r["st"]), int(r["em"])
-        bookings, students, employees = bookings + n, students + st, employees + em
         if periods:
             kb, ke, s_sum, e_sum = int(r["kb"]), int(r["ke"]), int(r["cs"]), int(r["ce"])
             for k in range(kb, ke + 1):
@@ -337,14 +328,13 @@ async def booked_uses(flt: Filter, window: Interval, group: GroupBy,
             k = {"resource": r["resource"], "school": r["school"], "company": r["org"],
                  "all": "0"}[group]
             add(k, r["org"], int(r["secs"]), n, st, em)
-    uses = [Use(k, c, *a) for (k, c), a in sorted(acc.items())]
-    return Booked(uses, bookings, students, employees)
+    return [Use(k, c, *a) for (k, c), a in sorted(acc.items())]
 
 
 async def used_resource_ids(flt: Filter, window: Interval) -> frozenset[str]:
     """Resources in scope on which the filtered companies hold confirmed time in the window."""
-    booked = await booked_uses(flt, window, "resource")
-    return frozenset(u.key for u in booked.uses)
+    uses = await booked_uses(flt, window, "resource")
+    return frozenset(u.key for u in uses)
 
 
 async def first_starts(flt: Filter, window: Interval,

@@ -6,9 +6,9 @@ Counting rules (docs/reports.md explains them for readers of the reports):
   not again for the equipment it implicitly claims, so hours are never double-counted.
 - Open time is opening hours minus closures; utilisation = booked ÷ open, 0 when nothing is open.
 - A booking counts once per row it touches (`bookings`, its participants); `companies` counts
-  distinct companies per row. The totals count distinct bookings (and their participants) and
-  distinct companies over the window, whatever the grouping: a weekly series is one booking
-  in the totals however many week rows it appears in.
+  distinct companies per row. The totals are the sums of the rows, except `companies`: distinct
+  over all rows (API.md Reports). So a weekly series counted in each week row it touches is
+  counted that many times in the week totals.
 - Times are whole seconds; hours are derived (and rounded) only for display.
 """
 
@@ -234,29 +234,6 @@ def uses_of(occurrences: Iterable[OccurrenceUse], bounds: Mapping[str, Interval]
 
 
 @dataclass(frozen=True, slots=True)
-class Booked:
-    """Booked use as the store returns it: per (row key, company), plus the window's distinct
-    bookings and their participants (a booking touching several rows counts once here)."""
-
-    uses: list[Use]
-    bookings: int = 0
-    students: int = 0
-    employees: int = 0
-
-
-def booked_of(occurrences: Iterable[OccurrenceUse], bounds: Mapping[str, Interval],
-              key_of: Mapping[str, str] | None = None) -> Booked:
-    """The reference of `Booked`: `uses_of`, and the distinct bookings meeting any bound."""
-    occurrences = list(occurrences)
-    people: dict[str, tuple[int, int]] = {}
-    for occ in occurrences:
-        if any(occ.interval.intersect(b) is not None for b in bounds.values()):
-            people[occ.booking_id] = (occ.students, occ.employees)
-    return Booked(uses_of(occurrences, bounds, key_of), len(people),
-                  sum(s for s, _ in people.values()), sum(e for _, e in people.values()))
-
-
-@dataclass(frozen=True, slots=True)
 class Measures:
     """A report row's measures; hours and utilisation are exact (round only to show)."""
 
@@ -312,11 +289,11 @@ class Table:
 
 
 def usage_table(keys: Sequence[tuple[str, str]], open_by_key: Mapping[str, int],
-                uses: Iterable[Use], distinct: Booked | None = None) -> Table:
+                uses: Iterable[Use]) -> Table:
     """Rows in the order of `keys` (key, label) and their totals.
 
-    Totals sum the rows' hours; `companies` is distinct over all rows; `bookings`, `students`
-    and `employees` are `distinct`'s (each booking once) when given, else the rows' sums.
+    Totals are the sums of the rows, except `companies`: distinct companies over all rows
+    (API.md Reports).
     Uses whose key is not listed are ignored (they lie outside the caller's scope).
     """
     listed = {k for k, _ in keys}
@@ -339,10 +316,10 @@ def usage_table(keys: Sequence[tuple[str, str]], open_by_key: Mapping[str, int],
     total = Measures(
         sum(r.measures.open_seconds for r in rows),
         sum(r.measures.booked_seconds for r in rows),
-        sum(r.measures.bookings for r in rows) if distinct is None else distinct.bookings,
+        sum(r.measures.bookings for r in rows),
         len(set().union(*companies.values())) if companies else 0,
-        sum(r.measures.students for r in rows) if distinct is None else distinct.students,
-        sum(r.measures.employees for r in rows) if distinct is None else distinct.employees,
+        sum(r.measures.students for r in rows),
+        sum(r.measures.employees for r in rows),
     )
     return Table(rows, total)
 

@@ -194,11 +194,10 @@ async def utilisation(actor: Actor, window: Interval, *, group_by: str = "resour
         for resource in resources:
             per_period = [a + b for a, b in
                           zip(per_period, hours.of(resource, inputs.get(resource.id)), strict=True)]
-        booked = await store.booked_uses(flt, window, "all", [p.interval for p in cut])
-        keyed = [replace(u, key=cut[int(u.key)].key) for u in booked.uses]
+        uses = await store.booked_uses(flt, window, "all", [p.interval for p in cut])
+        keyed = [replace(u, key=cut[int(u.key)].key) for u in uses]
         table = usage_table([(p.key, p.label) for p in cut],
-                            {p.key: s for p, s in zip(cut, per_period, strict=True)}, keyed,
-                            booked)
+                            {p.key: s for p, s in zip(cut, per_period, strict=True)}, keyed)
         return UsageReport(window, group_by, table.rows, table.totals)
     hours = _OpenHours(window, [window])
     open_by: dict[str, int] = {}
@@ -209,9 +208,8 @@ async def utilisation(actor: Actor, window: Interval, *, group_by: str = "resour
         keys.setdefault(key, _resource_label(resource, many) if group_by == "resource"
                         else resource.school_name)
         open_by[key] = open_by.get(key, 0) + hours.of(resource, inputs.get(resource.id))[0]
-    booked = await store.booked_uses(flt, window,
-                                     "resource" if group_by == "resource" else "school")
-    table = usage_table(list(keys.items()), open_by, booked.uses, booked)
+    uses = await store.booked_uses(flt, window, "resource" if group_by == "resource" else "school")
+    table = usage_table(list(keys.items()), open_by, uses)
     return UsageReport(window, group_by, table.rows, table.totals)
 
 
@@ -220,7 +218,7 @@ async def companies(actor: Actor, window: Interval, *, school_id: str | None = N
     """Booked hours, bookings and participants per company, and per type (SME / other)."""
     check_window(window)
     scope = await resolve_scope(actor, school_id, region_id)
-    uses = (await store.booked_uses(scope.filter, window, "company")).uses
+    uses = await store.booked_uses(scope.filter, window, "company")
     info = await store.companies({u.company_id for u in uses})
     rows = sorted(
         (CompanyUse(u.company_id, info[u.company_id].name, info[u.company_id].is_sme,
@@ -291,7 +289,7 @@ async def open_data(window: Interval, *, region_id: str | None = None) -> list[O
         open_by[resource.school_id] = (open_by.get(resource.school_id, 0)
                                        + hours.of(resource, inputs.get(resource.id))[0])
         counted[resource.school_id] = counted.get(resource.school_id, 0) + 1
-    uses = (await store.booked_uses(flt, window, "school")).uses
+    uses = await store.booked_uses(flt, window, "school")
     sme = await store.companies({u.company_id for u in uses})
     table = usage_table([(s.id, s.name) for s in schools], open_by, uses)
     return [

@@ -62,7 +62,7 @@ async def test_utilisation_json_has_the_contract_shape(world: World,
         "utilisation": 0.0267, "bookings": 3, "companies": 2, "students": 14, "employees": 2,
     }
     assert body["totals"] == {"open_hours": 394.0, "booked_hours": 11.0, "utilisation": 0.0279,
-                              "bookings": 3, "companies": 2, "students": 14, "employees": 2}
+                              "bookings": 4, "companies": 2, "students": 24, "employees": 4}
 
 
 @pytest.mark.parametrize("group_by", ["resource", "school", "week", "month"])
@@ -123,17 +123,33 @@ async def test_invalid_window_parameters_are_named_as_sent(world: World,
         assert [e["field"] for e in answer.json()["errors"]] == [field], answer.text
 
 
-async def test_totals_are_the_same_for_every_grouping(world: World,
-                                                      client: httpx.AsyncClient) -> None:
-    """QA: the week totals counted the series b2 in both weeks; now every grouping agrees."""
+async def test_totals_are_the_sums_of_the_rows_for_every_grouping(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    """API.md: "`totals` is the sum of the rows, except `companies`, which counts distinct
+    companies" — what independent clients check, whatever `group_by` is."""
     headers = await bearer(str(world.coordinator.user_id))
-    totals = [
-        (await client.get("/api/v1/reports/utilisation", params={**RANGE, "group_by": g},
-                          headers=headers)).json()["totals"]
-        for g in ("resource", "school", "week", "month")
-    ]
-    assert all(t == totals[0] for t in totals), totals
-    assert (totals[0]["bookings"], totals[0]["students"], totals[0]["employees"]) == (3, 14, 2)
+    totals = {}
+    for group_by in ("resource", "school", "week", "month"):
+        body = (await client.get("/api/v1/reports/utilisation",
+                                 params={**RANGE, "group_by": group_by}, headers=headers)).json()
+        rows, total = body["rows"], body["totals"]
+        for name in ("bookings", "students", "employees"):
+            assert total[name] == sum(r[name] for r in rows), (group_by, name)
+        for name in ("open_hours", "booked_hours"):  # exact seconds, rounded once per row
+            assert total[name] == pytest.approx(sum(r[name] for r in rows),
+                                                abs=0.005 * len(rows)), (group_by, name)
+        assert total["companies"] == 2, group_by  # X and Y: distinct, not summed
+        totals[group_by] = (total["bookings"], total["students"], total["employees"])
+    # The series b2 (Y on Lab A, 23 and 30 March) is counted in both week rows, so twice in the
+    # week totals; b1 (X on Lab A and Machine C, two schools) twice per resource and per school.
+    assert totals == {"resource": (4, 24, 4), "school": (4, 24, 4), "week": (4, 18, 2),
+                      "month": (3, 14, 2)}
+    # distinct counts (docs/reports.md): the company report counts each booking once
+    firms = (await client.get("/api/v1/reports/companies", params=RANGE,
+                              headers=headers)).json()["rows"]
+    assert tuple(sum(r[n] for r in firms) for n in ("bookings", "students", "employees")) == (
+        3, 14, 2)
 
 
 async def test_a_company_sees_its_own_use(world: World, client: httpx.AsyncClient) -> None:

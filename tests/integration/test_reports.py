@@ -22,7 +22,7 @@ from booking.db.reports_store import Filter
 from booking.db.sql import execute, execute_many, fetch, fetch_one
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
-from booking.domain.reports import Booked, OccurrenceUse, booked_of, periods
+from booking.domain.reports import OccurrenceUse, Use, periods, uses_of
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.services import reports
 from tests.conftest import Backend
@@ -170,7 +170,7 @@ async def test_utilisation_per_resource_of_the_region(world: World) -> None:
         ("Equipment E (ROC Een)", 100, 0, 0, 0, 0, 0),  # the lab booking counts for the lab
         ("Lab A (ROC Een)", 100, 7, 2, 2, 14, 2),
         ("Machine B (ROC Een)", 100, 1, 1, 1, 0, 0),  # clipped to the window: 1 of 2 hours
-        ("total", 394, 11, 3, 2, 14, 2),  # b1 (on C and A) is one booking in the totals
+        ("total", 394, 11, 4, 2, 24, 4),  # sums of the rows (b1 in C and A), companies distinct
     ]
     assert report.rows[2].measures.utilisation == 0.07
 
@@ -181,13 +181,13 @@ async def test_utilisation_per_school_and_week(world: World) -> None:
     assert _rows(by_school) == [
         ("HBO Twee", 94, 3, 1, 1, 10, 2),
         ("ROC Een", 300, 8, 3, 2, 14, 2),  # b1 spans both schools: counted in each
-        ("total", 394, 11, 3, 2, 14, 2),  # ... and once in the totals
+        ("total", 394, 11, 4, 2, 24, 4),  # ... so twice in the totals (sums of the rows)
     ]
     by_week = await reports.utilisation(world.coordinator, WINDOW, group_by="week")
     assert _rows(by_week) == [
         ("2027-03-22", 194, 9, 3, 2, 14, 2),
         ("2027-03-29", 200, 2, 1, 1, 4, 0),
-        ("total", 394, 11, 3, 2, 14, 2),  # b2 meets both weeks: once in the totals
+        ("total", 394, 11, 4, 2, 18, 2),  # b2 meets both weeks: in each row and both totals
     ]
     by_month = await reports.utilisation(world.coordinator, WINDOW, group_by="month")
     assert [r.key for r in by_month.rows] == ["2027-03", "2027-04"]
@@ -222,7 +222,7 @@ async def test_a_company_sees_only_its_own_use(world: World) -> None:
         ("Machine C (HBO Twee)", 94, 3, 1, 1, 10, 2),
         ("Lab A (ROC Een)", 100, 3, 1, 1, 10, 2),
         ("Machine B (ROC Een)", 100, 1, 1, 1, 0, 0),
-        ("total", 294, 7, 2, 1, 10, 2),
+        ("total", 294, 7, 3, 1, 20, 4),
     ]
     y = await reports.utilisation(world.booker_y, WINDOW, school_id=world.s1)
     assert _rows(y) == [("Lab A", 100, 4, 1, 1, 4, 0), ("total", 100, 4, 1, 1, 4, 0)]
@@ -326,7 +326,7 @@ async def _report_rows_equal_the_join() -> None:
 async def test_sql_aggregation_matches_the_pure_reference(db: Backend) -> None:
     """Random bookings in two schools (bundles, series, sessions across midnight and the
     window's edges), then changed through every write path the triggers watch: the store's
-    `Booked` (uses and distinct totals) == `booked_of`, for every grouping."""
+    uses == `uses_of`, for every grouping."""
     rng = random.Random(6)
     schools = [await make_school(), await make_school()]
     sites = [await make_site(school_id=s) for s in schools]
@@ -394,24 +394,23 @@ async def test_sql_aggregation_matches_the_pure_reference(db: Backend) -> None:
     for group, key_of in [("resource", {r: r for r in resources}), ("school", school_of),
                           ("all", {r: "0" for r in resources})]:
         got = await store.booked_uses(flt, WINDOW, group)  # type: ignore[arg-type]
-        assert _same(got, booked_of(occurrences, {"": WINDOW}, key_of)), group
+        assert _same(got, uses_of(occurrences, {"": WINDOW}, key_of)), group
     by_company = [replace(o, resource_id=o.company_id) for o in occurrences]
     got = await store.booked_uses(flt, WINDOW, "company")
-    assert _same(got, booked_of(by_company, {"": WINDOW}, {f: f for f in firms}))
+    assert _same(got, uses_of(by_company, {"": WINDOW}, {f: f for f in firms}))
     for unit in ("week", "month"):
         cut = [p.interval for p in periods(WINDOW, "Europe/Amsterdam", unit)]  # type: ignore[arg-type]
         got = await store.booked_uses(flt, WINDOW, "all", cut)
-        assert _same(got, booked_of(occurrences, {str(i): w for i, w in enumerate(cut)})), unit
+        assert _same(got, uses_of(occurrences, {str(i): w for i, w in enumerate(cut)})), unit
     one = Filter(school_ids=frozenset(schools[:1]), company_ids=frozenset(firms[:2]))
     mine = [o for o in occurrences if school_of[o.resource_id] == schools[0]
             and o.company_id in firms[:2]]
     got = await store.booked_uses(one, WINDOW, "resource")
-    assert _same(got, booked_of(mine, {"": WINDOW}, {r: r for r in resources}))
+    assert _same(got, uses_of(mine, {"": WINDOW}, {r: r for r in resources}))
 
 
-def _same(got: Booked, want: Booked) -> bool:
-    return (sorted(got.uses, key=repr), got.bookings, got.students, got.employees) == (
-        sorted(want.uses, key=repr), want.bookings, want.students, want.employees)
+def _same(got: list[Use], want: list[Use]) -> bool:
+    return sorted(got, key=repr) == sorted(want, key=repr)
 
 
 async def _site_of(resource: str) -> str:

@@ -14,7 +14,6 @@ from booking.domain.reports import (
     Measures,
     OccurrenceUse,
     Row,
-    booked_of,
     flow,
     hour_of_week,
     last_days,
@@ -138,8 +137,7 @@ SCHOOL_OF = {"A": "S1", "B": "S1", "C": "S2"}
 
 def _table(key_of: dict[str, str] | None, keys: list[tuple[str, str]],
            bounds: dict[str, Interval]) -> list[tuple[object, ...]]:
-    booked = booked_of(EXAMPLE, bounds, key_of)
-    table = usage_table(keys, {}, booked.uses, booked)
+    table = usage_table(keys, {}, uses_of(EXAMPLE, bounds, key_of))
     return [
         (r.key, r.measures.booked_seconds / H, r.measures.bookings, r.measures.companies,
          r.measures.students, r.measures.employees)
@@ -154,13 +152,13 @@ def test_usage_per_resource_counts_bundles_for_each_resource() -> None:
         ("A", 7, 2, 2, 14, 2),
         ("B", 1, 1, 1, 0, 0),
         ("C", 3, 1, 1, 10, 2),
-        ("total", 11, 3, 2, 14, 2),  # hours summed; bookings, people, companies distinct
+        ("total", 11, 4, 2, 24, 4),  # sums of the rows, except companies: distinct
     ]
 
 
 def test_usage_per_school_counts_a_booking_once_per_school() -> None:
     rows = _table(SCHOOL_OF, [("S1", "S1"), ("S2", "S2")], {"": WINDOW})
-    assert rows == [("S1", 8, 3, 2, 14, 2), ("S2", 3, 1, 1, 10, 2), ("total", 11, 3, 2, 14, 2)]
+    assert rows == [("S1", 8, 3, 2, 14, 2), ("S2", 3, 1, 1, 10, 2), ("total", 11, 4, 2, 24, 4)]
 
 
 def test_usage_per_week_clips_each_occurrence_to_its_week() -> None:
@@ -169,24 +167,28 @@ def test_usage_per_week_clips_each_occurrence_to_its_week() -> None:
     assert rows == [
         ("2027-W12", 9, 3, 2, 14, 2),  # b1 on A and C is one booking in the week row
         ("2027-W13", 2, 1, 1, 4, 0),
-        ("total", 11, 3, 2, 14, 2),  # b2 meets both weeks, once in the totals
+        ("total", 11, 4, 2, 18, 2),  # b2 meets both weeks: counted in each, so twice here
     ]
 
 
-def test_totals_are_the_same_whatever_the_grouping() -> None:
-    """QA: a series counted in every week row is still one booking in the totals."""
+def test_totals_are_the_sums_of_the_rows_whatever_the_grouping() -> None:
+    """API.md Reports: "`totals` is the sum of the rows, except `companies`, which counts
+    distinct companies." — for every grouping, so a series counted in each week row it meets
+    is counted once per row in the week totals too: the totals of the groupings differ."""
     weeks = periods(WINDOW, AMS, "week")
-    groupings = [
+    for key_of, keys, bounds in [
         ({k: k for k in SCHOOL_OF}, [("A", ""), ("B", ""), ("C", "")], {"": WINDOW}),
         (SCHOOL_OF, [("S1", ""), ("S2", "")], {"": WINDOW}),
         (None, [(p.key, "") for p in weeks], {p.key: p.interval for p in weeks}),
-    ]
-    totals = {_table(*g)[-1] for g in groupings}
-    assert totals == {("total", 11, 3, 2, 14, 2)}
-    # without the distinct counts the totals are the rows' sums, as before
-    rows = usage_table([(p.key, "") for p in weeks], {},
-                       uses_of(EXAMPLE, {p.key: p.interval for p in weeks}))
-    assert (rows.totals.bookings, rows.totals.students) == (4, 18)
+    ]:
+        table = usage_table(keys, {k: 10 * H for k, _ in keys}, uses_of(EXAMPLE, bounds, key_of))
+        for measure in ("open_seconds", "booked_seconds", "bookings", "students", "employees"):
+            assert getattr(table.totals, measure) == sum(
+                getattr(r.measures, measure) for r in table.rows), (keys, measure)
+        assert table.totals.companies == 2  # X and Y, not the rows' sum
+    week_rows = _table(None, [(p.key, "") for p in weeks], {p.key: p.interval for p in weeks})
+    # b2 meets both weeks: 3 + 1 bookings, 14 + 4 students, though only 3 distinct bookings
+    assert week_rows[-1] == ("total", 11, 4, 2, 18, 2)
 
 
 def test_usage_table_utilisation_and_unlisted_keys() -> None:
