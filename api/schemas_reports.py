@@ -30,9 +30,9 @@ class UsageRow(msgspec.Struct):
 
 
 class UtilisationOut(msgspec.Struct):
-    """Open and booked hours per row. `totals` sums the rows' hours; its `bookings`, `students`,
-    `employees` and `companies` count each booking (company) of the window once, whatever the
-    grouping — rows count a booking in every row it touches."""
+    """Open and booked hours per row. `totals` is the sum of the rows, except `companies`, which
+    counts distinct companies; a booking counts in every row it touches (a weekly series in each
+    week row)."""
 
     from_: datetime = msgspec.field(name="from")
     to: datetime
