@@ -4,6 +4,7 @@ opening rules and exceptions, closures (the resource's own and its site's), acti
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -230,10 +231,8 @@ def spans_by_resource(rows: Iterable[ClaimRow]) -> dict[str, list[tuple[int, int
     return found
 
 
-def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[Interval, ...]:
-    """The union of epoch-second spans as intervals, merged before any datetime is made: free
-    and busy time need only the union, and a lab over four weeks reads hundreds of claims of
-    its equipment that merge into a few dozen spans."""
+def merge_epochs(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of epoch-second spans, sorted and disjoint (touching ones joined)."""
     merged: list[list[int]] = []
     for s, e in sorted(spans):
         if s >= e:
@@ -243,7 +242,33 @@ def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[Interval, ...]:
                 merged[-1][1] = e
         else:
             merged.append([s, e])
-    return tuple(Interval(from_epoch(s), from_epoch(e)) for s, e in merged)
+    return [(s, e) for s, e in merged]
+
+
+def intervals_of(
+    merged: Sequence[tuple[int, int]], lo: int | None = None, hi: int | None = None
+) -> tuple[Interval, ...]:
+    """Intervals of the `merged` spans (see `merge_epochs`) that overlap `[lo, hi)` (all when
+    no bounds): datetimes are made only for what a computation looks at."""
+    first = 0 if lo is None else bisect_right(merged, (lo, _MAX_EPOCH))
+    if first and lo is not None and merged[first - 1][1] > lo:
+        first -= 1
+    found: list[Interval] = []
+    for s, e in merged[first:]:
+        if hi is not None and s >= hi:
+            break
+        found.append(Interval(from_epoch(s), from_epoch(e)))
+    return tuple(found)
+
+
+_MAX_EPOCH = 2**62
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[Interval, ...]:
+    """The union of epoch-second spans as intervals, merged before any datetime is made: free
+    and busy time need only the union, and a lab over four weeks reads hundreds of claims of
+    its equipment that merge into a few dozen spans."""
+    return intervals_of(merge_epochs(spans))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from booking.domain.errors import Reason
 from booking.domain.intervals import Interval, clip, merge, subtract
@@ -184,3 +185,77 @@ def _buffers(policy: Policy) -> tuple[timedelta, timedelta]:
 def _amount(minutes: int) -> str:
     """"48 h" for whole hours, else "90 min"."""
     return f"{minutes // 60} h" if minutes % 60 == 0 and minutes else f"{minutes} min"
+
+
+Span = tuple[int, int]
+"""`[start, end)` in whole epoch seconds (UTC)."""
+
+
+def has_free_span(
+    resource: Resource,
+    open_spans: Sequence[Span],
+    closed: Sequence[Span],
+    claims: Sequence[Span],
+    window: Interval,
+    now: datetime,
+    need: timedelta,
+) -> bool:
+    """Whether `free_windows` over `window` would hold a window of at least `need` — the same
+    answer, computed in epoch seconds (`open_spans`, `closed` and the claims as held, any order)
+    so that a search over a whole catalogue makes a datetime only to align a candidate piece.
+
+    Exact: pieces are open time within notice, horizon and `window`, minus closures and the
+    claims widened by this resource's buffers; a piece qualifies when its slot-aligned part is
+    at least max(`need`, slot, minimum duration) long, as in `free_windows`. Bounds with
+    fractions of a second round inward, which changes no slot boundary.
+    """
+    policy, tz, slot = resource.policy, resource.timezone, resource.policy.slot_minutes
+    lo = max(_ceil_epoch(window.start), _ceil_epoch(earliest_start(policy, now)))
+    hi = min(int(window.end.timestamp()), int(horizon(resource, now).timestamp()))
+    if lo >= hi:
+        return False
+    least = max(need, timedelta(minutes=max(slot, policy.min_duration_minutes)))
+    least_s = least.total_seconds()
+    before, after = policy.buffer_before_minutes * 60, policy.buffer_after_minutes * 60
+    cuts: list[list[int]] = []
+    for s, e in sorted([*closed, *((s - after, e + before) for s, e in claims)]):
+        if s >= e:
+            continue
+        if cuts and s <= cuts[-1][1]:
+            cuts[-1][1] = max(cuts[-1][1], e)
+        else:
+            cuts.append([s, e])
+
+    def fits(start: int, end: int) -> bool:
+        return end - start >= least_s and _aligned_length(start, end, tz, slot) >= least
+
+    j = 0
+    for open_start, open_end in sorted(open_spans):
+        start, end = max(open_start, lo), min(open_end, hi)
+        if start >= end:
+            continue
+        while j < len(cuts) and cuts[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(cuts) and cuts[k][0] < end:
+            if cuts[k][0] > start and fits(start, cuts[k][0]):
+                return True
+            start = max(start, cuts[k][1])
+            if start >= end:
+                break
+            k += 1
+        if start < end and fits(start, end):
+            return True
+    return False
+
+
+def _ceil_epoch(at: datetime) -> int:
+    seconds = at.timestamp()
+    whole = int(seconds)
+    return whole if whole == seconds else whole + 1
+
+
+def _aligned_length(start: int, end: int, tz: str, slot: int) -> timedelta:
+    a = align_up(datetime.fromtimestamp(start, UTC), tz, slot)
+    b = align_down(datetime.fromtimestamp(end, UTC), tz, slot)
+    return b - a

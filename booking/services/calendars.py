@@ -10,18 +10,20 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from booking.db import calendar_store, catalogue_store
 from booking.db.catalogue_store import ResourceRecord
-from booking.db.sql import fetch_batch
+from booking.db.sql import epoch, fetch_batch
 from booking.domain.availability import ClosureSpan, ResourceCalendar
 from booking.domain.errors import NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.openinghours import OpeningException, OpeningRule, open_intervals
+from booking.domain.resources import Resource
 
 MAX_WINDOW = timedelta(days=400)
 
@@ -75,6 +77,60 @@ async def load_calendar_inputs(
         for r in records
     }
     return calendars, inputs.claim_rows
+
+
+@dataclass(frozen=True, slots=True)
+class SearchInputs:
+    """One resource's calendar over a search window in epoch seconds (see `has_free_span`)."""
+
+    resource: Resource
+    open: tuple[tuple[int, int], ...]
+    closed: tuple[tuple[int, int], ...]
+    claims: list[tuple[int, int]]
+
+
+async def load_search_inputs(
+    records: Sequence[ResourceRecord], window: Interval
+) -> dict[str, SearchInputs]:
+    """What `has_free_span` needs for each of `records` over `window`, read like
+    `load_calendars` (one batch) but kept in epoch seconds: a search over the whole catalogue
+    makes no datetime for claims and opening hours it only compares."""
+    if not records:
+        return {}
+    widest = max(
+        r.resource.policy.buffer_before_minutes + r.resource.policy.buffer_after_minutes
+        for r in records
+    )
+    reach = window.widen(timedelta(minutes=widest), timedelta(minutes=widest))
+    related = {r.resource.id: _related(r) for r in records}
+    inputs = await calendar_store.calendar_inputs(
+        [(r.resource.id, r.resource.site_id) for r in records],
+        sorted(set().union(*related.values())), window, reach, _dates(window),
+    )
+    spans = calendar_store.spans_by_resource(inputs.claim_rows)
+    found: dict[str, SearchInputs] = {}
+    for r in records:
+        rid = r.resource.id
+        found[rid] = SearchInputs(
+            r.resource,
+            _open_epochs(tuple(inputs.rules.get(rid, ())),
+                         tuple(inputs.exceptions.get(rid, ())), window, r.resource.timezone),
+            tuple((epoch(c.interval.start), epoch(c.interval.end))
+                  for c in inputs.closures.get(rid, ())),
+            [span for other in related[rid] for span in spans.get(other, ())],
+        )
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _open_epochs(
+    rules: tuple[OpeningRule, ...],
+    exceptions: tuple[OpeningException, ...],
+    window: Interval,
+    tz: str,
+) -> tuple[tuple[int, int], ...]:
+    return tuple((epoch(iv.start), epoch(iv.end))
+                 for iv in _open_cached(rules, exceptions, window, tz))
 
 
 def _related(rec: ResourceRecord) -> set[str]:

@@ -14,7 +14,13 @@ from booking.db.actor_store import company_info
 from booking.db.catalogue_store import ResourceRecord, SchoolRow, SiteRow, VisibleTo
 from booking.db.engine import transaction
 from booking.domain import permissions
-from booking.domain.availability import ResourceCalendar, busy, check_request, free_windows
+from booking.domain.availability import (
+    ResourceCalendar,
+    busy,
+    check_request,
+    free_windows,
+    has_free_span,
+)
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule
@@ -32,8 +38,8 @@ from booking.services.calendars import (
     checked_window,
     decode_cursor,
     encode_cursor,
-    load_calendars,
     load_one,
+    load_search_inputs,
     valid_id,
     week_of,
 )
@@ -50,7 +56,6 @@ from booking.services.views import (
 )
 
 SEARCH_CHUNK = 250
-SEARCH_STEP = timedelta(days=2)
 
 
 def _site_view(s: SiteRow) -> SiteView:
@@ -172,10 +177,11 @@ async def list_resources(
         chunk = await store.list_resources(**filters, after=after, limit=size)
         if not chunk:
             break
-        calendars = await load_calendars(chunk, window)
+        inputs = await load_search_inputs(chunk, window)
         for rec in chunk:
-            if permissions.can_see_resource(actor, rec.resource) and has_free_window(
-                calendars[rec.resource.id], window, now, need
+            got = inputs[rec.resource.id]
+            if permissions.can_see_resource(actor, rec.resource) and has_free_span(
+                got.resource, got.open, got.closed, got.claims, window, now, need
             ):
                 found.append(rec)
         last = chunk[-1].resource
@@ -184,28 +190,6 @@ async def list_resources(
             break
         size = max(SEARCH_CHUNK, limit + 1 - len(found))
     return _page(actor, found, found, limit)
-
-
-def has_free_window(
-    cal: ResourceCalendar, window: Interval, now: datetime, need: timedelta
-) -> bool:
-    """Whether `free_windows(cal, window, now)` holds a window of at least `need`, computed on
-    overlapping pieces of SEARCH_STEP so that the first hit ends the search.
-
-    Exact: a window >= need starting in piece k lies (to its first aligned instant past `need`)
-    inside piece k extended by `reach` (need, the policy's minimum and a slot or DST hour), and
-    every window found in a piece is a free window of the whole range.
-    """
-    policy = cal.resource.policy
-    least = max(need, timedelta(minutes=max(policy.slot_minutes, policy.min_duration_minutes)))
-    reach = least + timedelta(minutes=max(policy.slot_minutes, 60))
-    start = window.start
-    while start < window.end:
-        piece = Interval(start, min(window.end, start + SEARCH_STEP + reach))
-        if any(w.duration >= need for w in free_windows(cal, piece, now)):
-            return True
-        start += SEARCH_STEP
-    return False
 
 
 def _page(

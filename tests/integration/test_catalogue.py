@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from booking.domain.availability import free_windows
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule
@@ -216,3 +217,54 @@ async def test_opening_hours_change_the_resource_version(db: Backend) -> None:
     view = await catalogue.availability(ANONYMOUS, rid, Interval(MON, MON + timedelta(days=7)),
                                         NOW)
     assert {f.start.weekday() for f in view.free} == {2}  # Wednesday only, no stale rules
+
+
+def test_free_span_search_agrees_with_free_windows() -> None:
+    """`has_free_span` (epoch seconds, used by the catalogue search) gives the answer of
+    `free_windows` on random calendars around the spring DST change, with buffers."""
+    import random
+
+    from booking.domain.availability import ClosureSpan, ResourceCalendar, has_free_span
+    from booking.domain.openinghours import open_intervals
+    from booking.domain.resources import Resource
+
+    rng = random.Random(20270328)
+    base = datetime(2027, 3, 22, 0, 0, tzinfo=UTC)  # the week of the spring change
+
+    def span(hours: float) -> tuple[int, int]:
+        start = int(base.timestamp()) + int(rng.uniform(-12, hours) * 3600) // 60 * 60
+        return start, start + rng.choice([15, 30, 45, 60, 90, 150, 300]) * 60
+
+    seen = set()
+    for case in range(400):
+        slot = rng.choice([5, 15, 30, 45, 60, 90, 120])
+        policy = Policy(
+            slot_minutes=slot, min_duration_minutes=slot * rng.randint(0, 3),
+            max_duration_minutes=slot * 8, min_notice_minutes=rng.choice([0, 90, 1440]),
+            buffer_before_minutes=rng.choice([0, 0, 15]),
+            buffer_after_minutes=rng.choice([0, 10, 30]), max_advance_days=rng.choice([3, 90]),
+        )
+        resource = Resource("r", "s", "t", "lab", "x", policy=policy)  # type: ignore[arg-type]
+        rules = [OpeningRule(d, time(rng.randint(6, 10), rng.choice([0, 30])),
+                             time(rng.randint(12, 23), rng.choice([0, 15])))
+                 for d in range(1, 8) if rng.random() < 0.7]
+        window = Interval(base + timedelta(hours=rng.randint(0, 30), seconds=rng.choice([0, 7])),
+                          base + timedelta(days=rng.randint(1, 8)))
+        now = base + timedelta(hours=rng.uniform(-48, 40))
+        opened = open_intervals(rules, [], window, "Europe/Amsterdam")
+        closed = [span(150) for _ in range(rng.randint(0, 3))]
+        claims = [span(150) for _ in range(rng.randint(0, 12))]
+        need = timedelta(minutes=rng.choice([0, 60, 120, 240]))
+
+        def iv(s: tuple[int, int]) -> Interval:
+            return Interval(datetime.fromtimestamp(s[0], UTC), datetime.fromtimestamp(s[1], UTC))
+
+        cal = ResourceCalendar(resource, tuple(opened), tuple(ClosureSpan(iv(c)) for c in closed),
+                               tuple(sorted(iv(c) for c in claims)))
+        expected = any(w.duration >= need for w in free_windows(cal, window, now))
+        got = has_free_span(
+            resource, [(int(o.start.timestamp()), int(o.end.timestamp())) for o in opened],
+            closed, claims, window, now, need)
+        assert got == expected, (case, policy, window, now, need)
+        seen.add(got)
+    assert seen == {True, False}
