@@ -13,6 +13,8 @@ Decisions a reader may wonder about:
 - ROC Demo approves requests for its VR room, its care-simulation ward and the lasstraat's
   welding robot, and Acme and Beta have a few coming requests there (`names.SCHOOLS`), so the
   facility manager of the demo has something to approve on a fresh demo.
+- Labs that need a safety induction (CNC, lasstraat, cleanroom) have it recorded for the
+  companies that book them (interested or partner), so Acme can book a CNC lab at once.
 - Rows go in bulk through the driver (`writer.py`): COPY on PostgreSQL; executemany on SQLite
   with foreign keys checked once (`PRAGMA foreign_key_check`) before COMMIT.
 """
@@ -88,6 +90,7 @@ async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSum
     per_resource = DEFAULT_PER_RESOURCE if resources is None else SCALED_PER_RESOURCE
     generator.requests()
     generator.generate(per_resource)
+    generator.inductions()
     generator.write()
     await replace_all(current_engine(), cat.data)
     data = cat.data

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from booking.db.tables import Booking, BookingResource, Claim, Occurrence
+from booking.db.tables import Booking, BookingResource, Claim, Induction, Occurrence
 from booking.demo.calendar import DAY, PROFILES, Span, instant, open_spans
 from booking.demo.catalogue import CENT, Catalogue, CompanyInfo, ResourceInfo, new_id
 
@@ -296,6 +296,19 @@ class BookingGenerator:
         the random bookings so that they always find room."""
         for r, company, count in self.cat.requests:
             self.request(r, company, count)
+
+    def inductions(self) -> None:
+        """The companies that book a lab needing a safety induction (those interested in it,
+        its school's partners) have done it, a few months ago, so they can book it at once."""
+        for info in self.cat.resources:
+            if not (info.is_lab and info.spec.induction) or info.bookable_by == "internal":
+                continue
+            for company in sorted(set(self.candidates(info))):
+                completed = self.now_s - self.rng.randint(30, 300) * 86400
+                self.cat.data.add(Induction, id=new_id(self.rng),
+                                  organisation=self.cat.companies[company].id,
+                                  resource=info.id, completed_at=instant(completed),
+                                  recorded_by=None)
 
     def write(self) -> None:
         """Hand the rows to the dataset; claims sorted by resource and time (cheap to check)."""
