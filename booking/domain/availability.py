@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -203,34 +203,61 @@ def has_free_span(
     """Whether `free_windows` over `window` would hold a window of at least `need` — the same
     answer, computed in epoch seconds (`open_spans`, `closed` and the claims as held, any order)
     so that a search over a whole catalogue makes a datetime only to align a candidate piece.
-
-    Exact: pieces are open time within notice, horizon and `window`, minus closures and the
-    claims widened by this resource's buffers; a piece qualifies when its slot-aligned part is
-    at least max(`need`, slot, minimum duration) long, as in `free_windows`. Bounds with
-    fractions of a second round inward, which changes no slot boundary.
     """
-    policy, tz, slot = resource.policy, resource.timezone, resource.policy.slot_minutes
+    least = max(need, _shortest(resource.policy))
+    return any(
+        _aligned(start, end, resource)[2] >= least
+        for start, end in _free_pieces(resource, open_spans, closed, claims, window, now,
+                                       least.total_seconds())
+    )
+
+
+def free_spans(
+    resource: Resource,
+    open_spans: Sequence[Span],
+    closed: Sequence[Span],
+    claims: Sequence[Span],
+    window: Interval,
+    now: datetime,
+) -> list[Interval]:
+    """`free_windows` computed in epoch seconds from the same inputs (see `has_free_span`):
+    equal results, with datetimes made only for the windows returned."""
+    least = _shortest(resource.policy)
+    found: list[Interval] = []
+    for start, end in _free_pieces(resource, open_spans, closed, claims, window, now,
+                                   least.total_seconds()):
+        a, b, length = _aligned(start, end, resource)
+        if length >= least:
+            found.append(Interval(a, b))
+    return found
+
+
+def _shortest(policy: Policy) -> timedelta:
+    return timedelta(minutes=max(policy.slot_minutes, policy.min_duration_minutes))
+
+
+def _free_pieces(
+    resource: Resource,
+    open_spans: Sequence[Span],
+    closed: Sequence[Span],
+    claims: Sequence[Span],
+    window: Interval,
+    now: datetime,
+    least_s: float,
+) -> Iterator[Span]:
+    """The maximal pieces of open time within notice, horizon and `window`, minus closures
+    and the claims widened by this resource's buffers (as `free_windows` computes them),
+    skipping those shorter than `least_s` seconds before alignment. Bounds with fractions of a
+    second round inward, which changes no slot boundary."""
+    policy = resource.policy
     lo = max(_ceil_epoch(window.start), _ceil_epoch(earliest_start(policy, now)))
     hi = min(int(window.end.timestamp()), int(horizon(resource, now).timestamp()))
     if lo >= hi:
-        return False
-    least = max(need, timedelta(minutes=max(slot, policy.min_duration_minutes)))
-    least_s = least.total_seconds()
+        return
     before, after = policy.buffer_before_minutes * 60, policy.buffer_after_minutes * 60
-    cuts: list[list[int]] = []
-    for s, e in sorted([*closed, *((s - after, e + before) for s, e in claims)]):
-        if s >= e:
-            continue
-        if cuts and s <= cuts[-1][1]:
-            cuts[-1][1] = max(cuts[-1][1], e)
-        else:
-            cuts.append([s, e])
-
-    def fits(start: int, end: int) -> bool:
-        return end - start >= least_s and _aligned_length(start, end, tz, slot) >= least
-
+    cuts = _merged([*closed, *((s - after, e + before) for s, e in claims)])
     j = 0
-    for open_start, open_end in sorted(open_spans):
+    for open_start, open_end in _merged(open_spans):
         start, end = max(open_start, lo), min(open_end, hi)
         if start >= end:
             continue
@@ -238,24 +265,36 @@ def has_free_span(
             j += 1
         k = j
         while k < len(cuts) and cuts[k][0] < end:
-            if cuts[k][0] > start and fits(start, cuts[k][0]):
-                return True
+            if cuts[k][0] > start and cuts[k][0] - start >= least_s:
+                yield start, cuts[k][0]
             start = max(start, cuts[k][1])
             if start >= end:
                 break
             k += 1
-        if start < end and fits(start, end):
-            return True
-    return False
+        if start < end and end - start >= least_s:
+            yield start, end
+
+
+def _merged(spans: Iterable[Span]) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if s >= e:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return merged
+
+
+def _aligned(start: int, end: int, resource: Resource) -> tuple[datetime, datetime, timedelta]:
+    tz, slot = resource.timezone, resource.policy.slot_minutes
+    a = align_up(datetime.fromtimestamp(start, UTC), tz, slot)
+    b = align_down(datetime.fromtimestamp(end, UTC), tz, slot)
+    return a, b, b - a
 
 
 def _ceil_epoch(at: datetime) -> int:
     seconds = at.timestamp()
     whole = int(seconds)
     return whole if whole == seconds else whole + 1
-
-
-def _aligned_length(start: int, end: int, tz: str, slot: int) -> timedelta:
-    a = align_up(datetime.fromtimestamp(start, UTC), tz, slot)
-    b = align_down(datetime.fromtimestamp(end, UTC), tz, slot)
-    return b - a

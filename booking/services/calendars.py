@@ -167,10 +167,11 @@ def _dates(window: Interval) -> tuple[date, date]:
 
 async def load_one(
     resource_id: str, window: Interval
-) -> tuple[ResourceRecord, ResourceCalendar] | None:
+) -> tuple[ResourceRecord, ResourceCalendar, SearchInputs] | None:
     """One resource and its calendar over `window` in ONE batch (one thread hop on SQLite):
     the resource row, its equipment and every calendar input, whose statements find the site,
-    relatives and buffers by subquery. None when the resource does not exist."""
+    relatives and buffers by subquery; the same inputs in epoch seconds too (for
+    `free_spans`). None when the resource does not exist."""
     rows = await fetch_batch([
         catalogue_store.resources_stmt([resource_id]),
         catalogue_store.children_stmt([resource_id]),
@@ -180,8 +181,22 @@ async def load_one(
     if rec is None:
         return None
     inputs = calendar_store.one_resource_inputs(rows[2:], resource_id, rec.resource.site_id)
-    spans = calendar_store.spans_by_resource(inputs.claim_rows)
-    return rec, _calendar(rec, inputs, spans, _related(rec), window)
+    merged = calendar_store.merge_epochs((s, e) for _, s, e in inputs.claim_rows)
+    rules = tuple(inputs.rules.get(resource_id, ()))
+    exceptions = tuple(inputs.exceptions.get(resource_id, ()))
+    closures = inputs.closures.get(resource_id, ())
+    tz = rec.resource.timezone
+    cal = ResourceCalendar(
+        resource=rec.resource,
+        open=_open_cached(rules, exceptions, window, tz),
+        closures=tuple(ClosureSpan(c.interval, c.reason) for c in closures),
+        claims=calendar_store.intervals_of(merged),
+    )
+    epochs = SearchInputs(
+        rec.resource, _open_epochs(rules, exceptions, window, tz),
+        tuple((epoch(c.interval.start), epoch(c.interval.end)) for c in closures), merged,
+    )
+    return rec, cal, epochs
 
 
 def checked_window(window: Interval, field: str = "from") -> Interval:

@@ -18,7 +18,7 @@ from booking.domain.availability import (
     ResourceCalendar,
     busy,
     check_request,
-    free_windows,
+    free_spans,
     has_free_span,
 )
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
@@ -35,6 +35,7 @@ from booking.domain.resources import (
 )
 from booking.domain.roles import Actor
 from booking.services.calendars import (
+    SearchInputs,
     checked_window,
     decode_cursor,
     encode_cursor,
@@ -97,7 +98,7 @@ def visible_to(actor: Actor) -> VisibleTo:
 
 async def _visible_calendar(
     actor: Actor, resource_id: str, window: Interval
-) -> tuple[ResourceRecord, ResourceCalendar]:
+) -> tuple[ResourceRecord, ResourceCalendar, SearchInputs]:
     """The resource and its calendar over `window` in one batch; NotFound unless visible."""
     found = await load_one(valid_id(resource_id), window)
     if found is None or not permissions.can_see_resource(actor, found[0].resource):
@@ -408,11 +409,12 @@ async def availability(
 ) -> AvailabilityView:
     """Free bookable windows and busy time (never who) of a visible resource."""
     checked_window(window)
-    rec, cal = await _visible_calendar(actor, resource_id, window)
+    rec, cal, e = await _visible_calendar(actor, resource_id, window)
     return AvailabilityView(
         resource_id=rec.resource.id,
         timezone=rec.resource.timezone,
-        free=[FreeView(w.start, w.end) for w in free_windows(cal, window, now)],
+        free=[FreeView(w.start, w.end)
+              for w in free_spans(e.resource, e.open, e.closed, e.claims, window, now)],
         busy=[BusyView(b.interval.start, b.interval.end, b.kind, b.reason)
               for b in busy(cal, window)],
     )
@@ -441,7 +443,7 @@ async def check(
 ) -> list[Reason]:
     """Why `interval` cannot be booked on the resource by the caller (empty: bookable)."""
     checked_window(interval, "start")
-    rec, cal = await _visible_calendar(actor, resource_id, interval)
+    rec, cal, _ = await _visible_calendar(actor, resource_id, interval)
     company = single_company(actor, company_id)
     quota = 0
     if company is not None and rec.resource.policy.quota_hours_per_week is not None:

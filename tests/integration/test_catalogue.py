@@ -220,11 +220,17 @@ async def test_opening_hours_change_the_resource_version(db: Backend) -> None:
 
 
 def test_free_span_search_agrees_with_free_windows() -> None:
-    """`has_free_span` (epoch seconds, used by the catalogue search) gives the answer of
-    `free_windows` on random calendars around the spring DST change, with buffers."""
+    """`has_free_span` and `free_spans` (epoch seconds, used by the catalogue search and the
+    availability read) give the answers of `free_windows` on random calendars around the
+    spring DST change, with buffers, notice, horizon and fractional bounds."""
     import random
 
-    from booking.domain.availability import ClosureSpan, ResourceCalendar, has_free_span
+    from booking.domain.availability import (
+        ClosureSpan,
+        ResourceCalendar,
+        free_spans,
+        has_free_span,
+    )
     from booking.domain.openinghours import open_intervals
     from booking.domain.resources import Resource
 
@@ -261,10 +267,11 @@ def test_free_span_search_agrees_with_free_windows() -> None:
 
         cal = ResourceCalendar(resource, tuple(opened), tuple(ClosureSpan(iv(c)) for c in closed),
                                tuple(sorted(iv(c) for c in claims)))
-        expected = any(w.duration >= need for w in free_windows(cal, window, now))
-        got = has_free_span(
-            resource, [(int(o.start.timestamp()), int(o.end.timestamp())) for o in opened],
-            closed, claims, window, now, need)
+        windows = free_windows(cal, window, now)
+        expected = any(w.duration >= need for w in windows)
+        epochs = [(int(o.start.timestamp()), int(o.end.timestamp())) for o in opened]
+        got = has_free_span(resource, epochs, closed, claims, window, now, need)
         assert got == expected, (case, policy, window, now, need)
+        assert free_spans(resource, epochs, closed, claims, window, now) == windows, case
         seen.add(got)
     assert seen == {True, False}
