@@ -23,7 +23,7 @@ from tests.http.conftest import bearer
 pytestmark = pytest.mark.slow
 MAX_EXAMPLES = int(os.environ.get("LABSHARE_SCHEMATHESIS_EXAMPLES", "15"))
 SEMANTIC_422 = (
-    r"^/api/v1/(resources|bookings)$",
+    r"^/api/v1/(resources|bookings|bookings/quote)$",
     r"^/api/v1/resources/\{resource_id\}(/availability|/check|/opening-hours|/closures)?$",
     r"^/api/v1/reports/",
     # "exactly one of url/ics", "id with scope resource": a oneOf could state these; until the
