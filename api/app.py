@@ -106,6 +106,29 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+_NUL_PROBLEM = (
+    b'{"type":"/problems/validation","title":"Unprocessable Content","status":422,'
+    b'"detail":"the query must not contain NUL characters",'
+    b'"errors":[{"field":"query","message":"the query must not contain NUL characters"}]}'
+)
+
+
+def refuse_nul_queries(app: ASGIApp) -> ASGIApp:
+    """422 for a query string carrying NUL (`%00`): PostgreSQL cannot compare text holding it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            await send({"type": "http.response.start", "status": 422, "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(_NUL_PROBLEM)).encode()),
+            ]})
+            await send({"type": "http.response.body", "body": _NUL_PROBLEM})
+            return
+        await app(scope, receive, send)
+
+    return middleware
+
+
 def _with_html_errors(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
     """Unknown URLs and methods asked for by a browser get the pages' 404 instead of JSON."""
     pages = _optional_module("frontend.errors")
@@ -198,7 +221,8 @@ def create_app(
         **extras,
     )
     declare_problem_statuses(app)
-    app.asgi_handler = head_as_get(app.asgi_handler)  # before routing, so GET routes match
+    # before routing: HEAD must match GET routes; NUL must not reach a query
+    app.asgi_handler = refuse_nul_queries(head_as_get(app.asgi_handler))
     app.state.settings = settings
     app.state.clock = clock
     return app

@@ -62,6 +62,24 @@ def _dated(value: Any, path: str) -> Iterator[tuple[str, date]]:
             yield from _dated(item, f"{path}.{key}" if path else str(key))
 
 
+def _nul_field(value: Any, path: str) -> str | None:
+    """The path of the first string (or key) holding a NUL character, None when there is none."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if (found := _nul_field(item, f"{path}[{i}]")) is not None:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in key:
+                return where
+            if (found := _nul_field(item, where)) is not None:
+                return found
+    return None
+
+
 def decode_body(raw: bytes, target: Any = None) -> Any:
     """The JSON `raw` as plain values, after a strict decode against `target` (a handler's
     `data` type; None: JSON syntax only). Raises ValidationException (422) naming the field."""
@@ -73,7 +91,11 @@ def decode_body(raw: bytes, target: Any = None) -> Any:
                     require_aware(value, field)
                 else:
                     check_date(value, field)
-        return msgspec.json.decode(raw)
+        plain = msgspec.json.decode(raw)
+        # PostgreSQL cannot store NUL in text; refuse it for every backend alike
+        if b"\\u0000" in raw and (where := _nul_field(plain, "")) is not None:
+            raise _invalid(where, "text must not contain NUL characters")
+        return plain
     except msgspec.ValidationError as exc:
         field, message = _field_of(str(exc))
         raise _invalid(field, message) from None

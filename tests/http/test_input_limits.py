@@ -170,3 +170,13 @@ async def test_fields_are_named_as_the_client_sends_them(client: httpx.AsyncClie
     assert [e["field"] for e in r.json()["errors"]] == ["to"]
     r = await client.get(f"/api/v1/resources/{rid}/check", params={"end": MON["end"]})
     assert "required" in _field_error(r, "start")
+
+
+async def test_nul_characters_are_422_not_a_database_error(client: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot store or compare text holding NUL (schemathesis found a 500 on
+    POST /api/v1/tokens); every backend refuses it the same way, in bodies and queries."""
+    headers = await _booker()
+    r = await client.post("/api/v1/tokens", json={"name": "laptop\u0000"}, headers=headers)
+    assert "NUL" in _field_error(r, "name")
+    r = await client.get("/api/v1/resources?q=cnc%00", headers=headers)
+    assert "NUL" in _field_error(r, "query")

@@ -168,8 +168,6 @@ def _postgres_report_triggers() -> tuple[str, ...]:
 
 
 SQLITE_DDL = (
-    "CREATE INDEX IF NOT EXISTS claims_active_resource_end ON claims (resource, end_s) "
-    "WHERE active",
     f"""CREATE TRIGGER IF NOT EXISTS claims_no_overlap_insert
         BEFORE INSERT ON claims WHEN NEW.active
         BEGIN {_EMPTY} {_OVERLAP} END""",
@@ -188,6 +186,9 @@ POSTGRES_DDL = (
 )
 
 COMMON_DDL = (
+    # what availability and the board read: a resource's active claims ending after a moment
+    "CREATE INDEX IF NOT EXISTS claims_active_resource_end ON claims (resource, end_s) "
+    "WHERE active",
     "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_org_key "
     "ON idempotency_records (organisation, key)",
     "CREATE UNIQUE INDEX IF NOT EXISTS partnerships_pair ON partnerships (school, company)",
