@@ -40,6 +40,10 @@ BOOKING_RESOURCE_COLUMNS = ("id", "booking", "resource")
 CLAIM_COLUMNS = ("id", "booking", "occurrence", "resource", "start_s", "end_s", "active")
 
 
+DEMO_COMPANIES = frozenset({"Acme Metaal BV", "Beta Robotics BV"})
+"""The companies of planner@acme.test and planner@beta.test."""
+
+
 @dataclass(slots=True)
 class _Blocked:
     """Sorted, mutually non-overlapping blocked intervals of one resource, and weekly use."""
@@ -299,11 +303,13 @@ class BookingGenerator:
 
     def inductions(self) -> None:
         """The companies that book a lab needing a safety induction (those interested in it,
-        its school's partners) have done it, a few months ago, so they can book it at once."""
+        its school's partners) have done it, a few months ago, so they can book it at once; the
+        two demo accounts' companies have done every induction, so a newcomer can try any lab."""
+        demo = {i for i, c in enumerate(self.cat.companies) if c.name in DEMO_COMPANIES}
         for info in self.cat.resources:
             if not (info.is_lab and info.spec.induction) or info.bookable_by == "internal":
                 continue
-            for company in sorted(set(self.candidates(info))):
+            for company in sorted(set(self.candidates(info)) | demo):
                 completed = self.now_s - self.rng.randint(30, 300) * 86400
                 self.cat.data.add(Induction, id=new_id(self.rng),
                                   organisation=self.cat.companies[company].id,

@@ -88,6 +88,18 @@ async def test_five_accounts_with_their_roles(demo: DemoSummary) -> None:
     assert PasswordHasher().verify(hashes.pop(), PASSWORD)
 
 
+async def test_demo_companies_may_enter_every_induction_lab(demo: DemoSummary) -> None:
+    """planner@acme.test and planner@beta.test can book any lab that needs a safety induction
+    (without it every such booking is refused with induction_required)."""
+    missing = await fetch(
+        """SELECT o.name AS company, r.name AS lab FROM resources AS r, organisations AS o
+           WHERE r.induction_required AND r.bookable_by != 'internal'
+             AND o.name IN ('Acme Metaal BV', 'Beta Robotics BV')
+             AND NOT EXISTS (SELECT 1 FROM inductions AS i
+                             WHERE i.organisation = o.id AND i.resource = r.id)""")
+    assert [dict(m) for m in missing] == []
+
+
 async def test_bookings_in_every_state(demo: DemoSummary) -> None:
     rows = await fetch("SELECT status, COUNT(*) AS n FROM bookings GROUP BY status")
     counts = {r["status"]: int(r["n"]) for r in rows}
