@@ -100,9 +100,37 @@ def test_booker_cancels(page: Page, no_js_page: Page) -> None:
     login(no_js_page, BOOKER)
     book_first_free_slot(no_js_page, lab, "Te annuleren training")
     booking = no_js_page.locator(".booking", has_text="Te annuleren training")
-    booking.get_by_role("button", name=re.compile("Annuleren")).click()
+    booking.locator("details.confirm summary").click()  # first step: only asks
+    question = booking.locator(".confirm-panel")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("‘Te annuleren training’ annuleren?")
+    expect(no_js_page.locator(".flashes")).not_to_contain_text("Geannuleerd")
+    question.get_by_role("button", name=re.compile("Ja, annuleren")).click()
     expect(no_js_page.locator(".flashes")).to_contain_text("Geannuleerd")
     expect(no_js_page.locator(".booking", has_text="Te annuleren training")).to_have_count(0)
     no_js_page.get_by_role("link", name="Geannuleerd").click()
     cancelled = no_js_page.locator(".booking", has_text="Te annuleren training")
     expect(cancelled.locator(".badge")).to_have_text("Geannuleerd")
+
+
+def test_a_new_calendar_link_survives_no_reload(no_js_page: Page) -> None:
+    """Post/Redirect/Get: the link is shown once at /my-bookings; a reload makes no second one."""
+    login(no_js_page, BOOKER)
+    no_js_page.goto("/my-bookings")
+    no_js_page.locator("form[action='/my-bookings/feed'] button").click()
+    expect(no_js_page).to_have_url(re.compile(r"/my-bookings#calendar$"))
+    link = no_js_page.locator("#feed-url")
+    expect(link).to_have_value(re.compile(r"/feeds/.+\.ics$"))
+    no_js_page.reload()
+    expect(no_js_page.locator("#feed-url")).to_have_count(0)
+
+
+def test_my_bookings_with_the_cancel_question_open_is_accessible(page: Page) -> None:
+    """axe needs JavaScript, so this runs in the ordinary page (the journeys above have none)."""
+    login(page, BOOKER)
+    page.goto("/my-bookings")
+    summary = page.locator(".booking details.confirm summary")
+    expect(summary.first).to_be_visible()
+    summary.first.click()
+    expect(page.locator(".booking .confirm-panel").first).to_be_visible()
+    assert_accessible(page)
