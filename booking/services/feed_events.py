@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from booking.db.feeds_store import BookedResource, OccurrenceRow
 from booking.domain.permissions import can_view_booking_details
 from booking.domain.roles import Actor
+from booking.i18n import translations
 from booking.ical import FeedEvent, feed_uid
 
 _BUSY_NAMESPACE = uuid.UUID("6f1d2a58-3c1b-4f0e-9a9e-5b7c1d2e3f40")
@@ -16,15 +17,11 @@ _DESCRIPTION_MAX = 1000
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "busy": "Bezet",
-        "students": "studenten",
-        "employees": "medewerkers",
         "pending": "Status: aangevraagd, wacht op goedkeuring",
         "confirmed": "Status: bevestigd",
     },
     "en": {
         "busy": "Busy",
-        "students": "students",
-        "employees": "employees",
         "pending": "Status: requested, awaiting approval",
         "confirmed": "Status: confirmed",
     },
@@ -63,11 +60,14 @@ def to_event(
     what = occ.title.strip() or names
     own = occ.organisation_id in viewer.company_ids
     summary = what if own else f"{what} ({occ.organisation_name})"
+    plural = translations(locale).ngettext
     people = []
     if occ.students:
-        people.append(f"{occ.students} {t['students']}")
+        people.append(plural("%(num)d student", "%(num)d students", occ.students)
+                      % {"num": occ.students})
     if occ.employees:
-        people.append(f"{occ.employees} {t['employees']}")
+        people.append(plural("%(num)d employee", "%(num)d employees", occ.employees)
+                      % {"num": occ.employees})
     lines = [occ.organisation_name, names, ", ".join(people), t[occ.status]]
     description = "\n".join(line for line in lines if line)[:_DESCRIPTION_MAX]
     return FeedEvent(

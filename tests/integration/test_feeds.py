@@ -195,6 +195,15 @@ async def test_a_company_sees_other_companies_only_as_busy(world: World) -> None
     assert b"Geheim project" in await feed_body(staff_feed.url)
 
 
+async def test_participants_read_as_dutch_singular_and_plural(world: World) -> None:
+    """The DESCRIPTION says "1 medewerker", not "1 medewerkers" (QA)."""
+    slot = [Interval(local(2027, 3, 29, 9), local(2027, 3, 29, 12))]
+    await add_booking(world.beta, [world.cnc], slot, students=3, employees=1)
+    made = await create_feed(world.beta_booker, "resource", world.cnc, base_url=SITE, now=NOW)
+    event = icalendar.Calendar.from_ical(await feed_body(made.url)).walk("VEVENT")[0]
+    assert "3 studenten, 1 medewerker\n" in str(event["DESCRIPTION"]) + "\n"
+
+
 async def test_scopes_and_who_may_create_them(world: World) -> None:
     a = await add_booking(world.acme, [world.cnc], [Interval(local(2027, 3, 29, 9),
                                                              local(2027, 3, 29, 12))])
