@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
@@ -16,7 +19,8 @@ async def migrate() -> list[str]:
     manager = ForwardsMigrationManager(app_name="labshare")
     from booking.db.piccolo_app import APP_CONFIG
 
-    result = await manager.run_migrations(APP_CONFIG)
+    with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's progress lines confuse on a new DB
+        result = await manager.run_migrations(APP_CONFIG)
     if not result.success:
         raise RuntimeError(result.message)
     after = await Migration.get_migrations_which_ran(app_name="labshare")
