@@ -114,8 +114,16 @@ async def cancel(request: Request[Any, Any, Any], booking_id: str) -> Response[A
     form = await request.form()
     tab = str(form.get("tab") or "coming")
     back = f"/my-bookings?tab={tab if tab in TABS else 'coming'}"
+    return await cancel_then_redirect(request, actor, booking_id, form.get("version"), back)
+
+
+async def cancel_then_redirect(
+    request: Request[Any, Any, Any], actor: Actor, booking_id: str, shown_version: Any, back: str
+) -> Response[Any]:
+    """Cancel with the version the page showed (a stale one cancels nothing) and go `back`
+    with a flash saying what happened."""
     try:
-        version = int(str(form.get("version") or ""))
+        version: int | None = int(str(shown_version or ""))
     except ValueError:
         version = None
     try:

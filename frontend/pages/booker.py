@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from api.clock import now_of
 from booking.domain import permissions
-from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation, StaleVersion
+from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue
@@ -18,7 +18,12 @@ from frontend.booking_form import BookingForm, company_of, prefill_end, quote, t
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors, parse_date
-from frontend.my_bookings import my_bookings, my_bookings_routes, require_booker
+from frontend.my_bookings import (
+    cancel_then_redirect,
+    my_bookings,
+    my_bookings_routes,
+    require_booker,
+)
 from frontend.rendering import current_actor, login_url, redirect, render
 from frontend.templating import request_locale
 
@@ -165,25 +170,9 @@ async def booking_cancel(request: Request[Any, Any, Any], booking_id: str) -> Re
     if actor.is_anonymous:
         return Redirect(login_url(request), status_code=303)
     form = await request.form()
-    back = f"/bookings/{booking_id}"
-    try:
-        version: int | None = int(str(form.get("version") or ""))
-    except ValueError:
-        version = None
-    try:
-        booking = await bookings.cancel_booking(
-            actor, booking_id, now_of(request), if_match=version
-        )
-    except StaleVersion:
-        return redirect(request, back, Flash(
-            "This booking changed in the meantime. Check it and cancel again if you still want to.",
-            "warning",
-        ))
-    except RuleViolation:
-        return redirect(request, back, Flash("This booking can no longer be cancelled.", "error"))
-    return redirect(request, back, Flash(
-        "Cancelled: “%(title)s”. The time is free again.", "success", {"title": booking.title}
-    ))
+    return await cancel_then_redirect(
+        request, actor, booking_id, form.get("version"), f"/bookings/{booking_id}"
+    )
 
 
 ROUTES: list[Any] = [
