@@ -50,6 +50,21 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture
+def pages_app(settings: Settings) -> Litestar:
+    """The app with the JSON API and the pages, as served."""
+    return create_app(settings, clock=lambda: NOW, own_engine=False,
+                      route_packages=("api.controllers", "frontend.pages"))
+
+
+@pytest.fixture
+async def web(pages_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `pages_app` (a browser's view: pages, forms, cookies)."""
+    transport = httpx.ASGITransport(app=pages_app, client=("203.0.113.9", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
 async def bearer(user_id: str) -> dict[str, str]:
     """Authorization headers with a fresh API token of `user_id`."""
     _, secret = await accounts.create_token(user_id, "test", NOW)

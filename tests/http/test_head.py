@@ -3,23 +3,10 @@ calendar clients send HEAD)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
 from tests.factories import make_resource, make_school, make_site
-from tests.http.conftest import NOW
-
-
-@pytest.fixture
-async def web(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, clock=lambda: NOW, own_engine=False)  # API and pages
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 @pytest.mark.parametrize("path", ["/", "/resources", "/healthz", "/api/v1/resources"])

@@ -11,10 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
-from api.settings import Settings
 from booking.db.sql import execute
 from booking.domain.roles import Role
 from booking.services import accounts
@@ -38,21 +35,6 @@ ENGLISH_PIECES = (
     "Held by a booking", "resources", "confirmed", "awaiting approval", "whole lab booked",
     "participants", "no requests waiting", "times in", "closed", "Approved:", "request",
 )
-
-
-@pytest.fixture
-def pages_app(settings: Settings) -> Litestar:
-    return create_app(
-        settings, clock=lambda: NOW, route_packages=("api.controllers", "frontend.pages"),
-        own_engine=False,
-    )
-
-
-@pytest.fixture
-async def web(pages_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=pages_app, client=("203.0.113.11", 50002))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 @pytest.fixture

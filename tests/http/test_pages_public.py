@@ -4,16 +4,12 @@ the check step's reasons, cancelling with the shown version, CSRF, flashes, help
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
-from api.settings import Settings
 from booking.domain.intervals import Interval
 from booking.domain.roles import Role
 from booking.services import accounts, catalogue
@@ -21,21 +17,6 @@ from tests.factories import make_company, make_resource, make_school, make_site,
 from tests.http.conftest import NOW
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def pages_app(settings: Settings) -> Litestar:
-    return create_app(
-        settings, clock=lambda: NOW, route_packages=("api.controllers", "frontend.pages"),
-        own_engine=False,
-    )
-
-
-@pytest.fixture
-async def web(pages_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=pages_app, client=("203.0.113.9", 50001))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 @pytest.fixture
