@@ -1,7 +1,9 @@
 """Initial schema: every table, plus the database-enforced no-overlap guarantee on claims.
 
-The tables are created from `booking.db.tables` (this project has no released schema before
-this migration); the guarantee is raw SQL per backend:
+The tables are created from `initial_tables_<backend>.sql` beside this file: the DDL Piccolo
+generated from `booking.db.tables` when this migration was frozen, so that a later change of
+`tables.py` (which belongs in a later migration) cannot silently change what this one builds.
+The guarantee is raw SQL per backend:
 - PostgreSQL: an exclusion constraint (btree_gist) on active claims,
   `resource WITH =, int8range(start_s, end_s) WITH &&`;
 - SQLite: BEFORE INSERT/UPDATE triggers that abort with `booking_overlap`; writers take the
@@ -17,9 +19,12 @@ which the reports aggregate in index order without grouping per booking.
 
 from __future__ import annotations
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from pathlib import Path
 
-from booking.db.tables import ALL_TABLES
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.base import Engine
+
+from booking.db.tables import Organisation
 
 ID = "2026-11-27T23:30:00:000000"
 VERSION = "1.38.0"
@@ -204,9 +209,12 @@ async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="labshare", description=DESCRIPTION)
 
     async def create_schema() -> None:
-        engine = ALL_TABLES[0]._meta.db
-        for table in ALL_TABLES:
-            await table.create_table(if_not_exists=True).run()
+        engine: Engine = Organisation._meta.db  # the configured engine
+        tables = Path(__file__).with_name(f"initial_tables_{engine.engine_type}.sql").read_text()
+        for statement in tables.split(";\n"):
+            body = "\n".join(ln for ln in statement.splitlines() if not ln.startswith("--"))
+            if body.strip():
+                await engine.run_ddl(body)
         specific = SQLITE_DDL if engine.engine_type == "sqlite" else POSTGRES_DDL
         for ddl in (*COMMON_DDL, *specific):
             await engine.run_ddl(ddl.replace("(user,", '("user",'))
