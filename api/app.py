@@ -37,9 +37,9 @@ from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
 from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
 from api.requests import StrictRequest
-from api.settings import Settings, get_settings
 from booking.db import engine as db_engine
 from booking.db.migrate import migrate
+from booking.settings import Settings, get_settings
 
 log = logging.getLogger("labshare.api")
 

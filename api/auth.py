@@ -33,11 +33,11 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.clock import now_of, system_clock
-from api.settings import get_settings
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.services import accounts
 from booking.services.accounts import UserInfo
 from booking.services.actors import load_actor
+from booking.settings import get_settings
 
 SESSION_COOKIE = "labshare_session"
 CSRF_COOKIE = "labshare_csrf"

@@ -32,7 +32,6 @@ from api.schemas import (
     ReasonOut,
     title_for,
 )
-from api.settings import get_settings
 from api.timefmt import to_local
 from booking.domain.errors import (
     BookingError,
@@ -48,6 +47,7 @@ from booking.domain.errors import (
 )
 from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.accounts import AuthenticationFailed, TooManyAttempts
+from booking.settings import get_settings
 
 log = logging.getLogger("labshare.api")
 

@@ -21,10 +21,10 @@ import httpx
 from _common import backends, database, median, timed
 
 from api.app import create_app
-from api.settings import Settings
 from booking.db.engine import transaction
 from booking.db.sql import execute_many
 from booking.services import feed_serving, feeds
+from booking.settings import Settings
 from tests.factories import actor_for, make_company, make_resource, make_user
 
 EVENTS = 2000

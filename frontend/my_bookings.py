@@ -10,11 +10,11 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from api.clock import now_of
-from api.settings import get_settings
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation, StaleVersion
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue, feeds
 from booking.services.views import BookingView
+from booking.settings import get_settings
 from frontend.errors import html_error
 from frontend.flash import Flash, read_flashes
 from frontend.rendering import current_actor, login_url, redirect, render

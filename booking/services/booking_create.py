@@ -29,6 +29,7 @@ from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.domain.states import BookingStatus
 from booking.services import idempotency
+from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.booking_plan import (
     Prepared,
     check_shape,
@@ -171,6 +172,10 @@ async def _create_once(
             rrule=req.recurrence.rrule if req.recurrence else None,
             occurrences=outcomes if req.recurrence else [],
         )
+        await booking_changed(BookingEvent(BookingEventType.CREATED, booking_id, now, actor=actor))
+        if status is BookingStatus.CONFIRMED:
+            await booking_changed(
+                BookingEvent(BookingEventType.CONFIRMED, booking_id, now, actor=actor))
         if key is not None:
             await idempotency.finish(company, key, request_hash, 201, render(view), now)
     return BookingResult(201, view)

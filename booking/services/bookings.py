@@ -14,6 +14,7 @@ from booking.domain.errors import NotAllowed, NotFound, StaleVersion
 from booking.domain.roles import Actor
 from booking.domain.states import ACTIVE, BookingAction, transition
 from booking.services.booking_create import create_booking, default_render
+from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.calendars import decode_cursor, encode_cursor, valid_id
 from booking.services.idempotency import record_idempotent_error
 from booking.services.views import BookingView, OccurrenceView, Page, Participants
@@ -110,6 +111,13 @@ async def list_bookings(
     return Page(items, next_cursor)
 
 
+_EVENT_OF = {
+    BookingAction.CANCEL: BookingEventType.CANCELLED,
+    BookingAction.APPROVE: BookingEventType.CONFIRMED,
+    BookingAction.DECLINE: BookingEventType.DECLINED,
+}
+
+
 async def _change(
     actor: Actor, booking_id: str, now: datetime, action: BookingAction,
     if_match: int | None, message: str,
@@ -131,6 +139,8 @@ async def _change(
         )
         if not changed:
             raise StaleVersion("the booking changed meanwhile")
+        await booking_changed(BookingEvent(
+            _EVENT_OF[action], rec.id, now, actor=actor, message=message))
         updated = await booking_store.get_booking(rec.id)
     assert updated is not None
     return booking_view(updated)
@@ -167,6 +177,8 @@ async def expire_pending(now: datetime, *, deadline: timedelta | None = None) ->
         ids = await booking_store.expire_pending(
             now, None if deadline is None else utc(now) - deadline
         )
+        for booking_id in ids:
+            await booking_changed(BookingEvent(BookingEventType.EXPIRED, booking_id, now))
     return len(ids)
 
 

@@ -23,8 +23,8 @@ from argon2 import PasswordHasher
 from litestar import Litestar
 
 from api.app import create_app
-from api.settings import Settings
 from booking.services import accounts
+from booking.settings import Settings
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 """Monday 2 March 2026, 08:00 in Amsterdam: the clock of every HTTP test."""

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import Settings
 from booking.services import accounts
+from booking.settings import Settings
 from tests.conftest import Backend
 from tests.factories import make_company, make_resource, make_school, make_site, make_user
 from tests.integration.ics_sources import ics_server, timetable

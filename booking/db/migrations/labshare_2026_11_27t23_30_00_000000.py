@@ -20,6 +20,7 @@ which the reports aggregate in index order without grouping per booking.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.base import Engine
@@ -209,7 +210,7 @@ async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="labshare", description=DESCRIPTION)
 
     async def create_schema() -> None:
-        engine: Engine = Organisation._meta.db  # the configured engine
+        engine: Engine[Any] = Organisation._meta.db  # the configured engine
         tables = Path(__file__).with_name(f"initial_tables_{engine.engine_type}.sql").read_text()
         for statement in tables.split(";\n"):
             body = "\n".join(ln for ln in statement.splitlines() if not ln.startswith("--"))

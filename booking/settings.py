@@ -1,4 +1,5 @@
-"""Settings of the HTTP app: a frozen dataclass read from the environment once."""
+"""Settings of labshare: a frozen dataclass read from the environment once, for the HTTP app,
+the pages and the background workers alike."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from booking.db.engine import default_database_url
+
+DEFAULT_MAIL_FROM = "labshare <noreply@labshare.test>"
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -40,6 +43,15 @@ class Settings:
     default_timezone: str = "Europe/Amsterdam"
     migrate_on_startup: bool = True
     base_url: str = ""
+    """`LABSHARE_BASE_URL` without its trailing slash; "" when unset (see `public_base_url`)."""
+    smtp_url: str = ""
+    """`LABSHARE_SMTP_URL`; "" keeps mail in the outbox (the demo shows it at /dev/mail)."""
+    mail_from: str = DEFAULT_MAIL_FROM
+
+    @property
+    def public_base_url(self) -> str:
+        """Where people reach the app, for absolute links in mail (API.md's default)."""
+        return self.base_url or "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +66,8 @@ class Settings:
             login_max_failures_client=_int("LABSHARE_LOGIN_MAX_FAILURES_CLIENT", 30),
             migrate_on_startup=_flag("LABSHARE_MIGRATE_ON_STARTUP", True),
             base_url=os.environ.get("LABSHARE_BASE_URL", "").rstrip("/"),
+            smtp_url=os.environ.get("LABSHARE_SMTP_URL", ""),
+            mail_from=os.environ.get("LABSHARE_MAIL_FROM") or DEFAULT_MAIL_FROM,
         )
 
 
