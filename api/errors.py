@@ -24,6 +24,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from api.deps import request_locale
+from api.messages import field_message, our_wording
 from api.schemas import (
     PROBLEM_MEDIA_TYPE,
     ConflictOut,
@@ -192,9 +193,9 @@ def field_errors(extra: Any, aliases: Mapping[str, str] | None = None) -> list[F
         if isinstance(item, Mapping):
             field = str(item.get("key") or item.get("source") or "body")
             result.append(FieldError(field=names.get(field, field),
-                                     message=str(item.get("message", "invalid"))))
+                                     message=field_message(item)))
         else:
-            result.append(FieldError(field="body", message=str(item)))
+            result.append(FieldError(field="body", message=our_wording(str(item))))
     return result or [FieldError(field="body", message="invalid request")]
 
 
@@ -263,7 +264,3 @@ def exception_handlers() -> ExceptionHandlersMap:
         Exception: _on_unexpected,
     }
 
-
-def invalid(field: str, message: str) -> ValidationException:
-    """A 422 for one input field, to `raise` from controllers and parsers."""
-    return ValidationException(detail=message, extra=[{"key": field, "message": message}])

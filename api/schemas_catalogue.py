@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from api.errors import invalid
+from api.messages import invalid
 from api.schemas import AwareDatetime, Money, UUIDStr
 from api.timefmt import to_local
 from booking.domain.openinghours import OpeningRule, format_hhmm
