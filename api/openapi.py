@@ -3,6 +3,8 @@
 - Structs declared with `forbid_unknown_fields=True` get `additionalProperties: false`.
 - Constraints on list items (`list[Annotated[str, Meta(pattern=…)]]`) are documented on `items`
   (Litestar drops them, although msgspec enforces them).
+- Free text (a string with no format, pattern or enum) declares `NO_NUL`: the app refuses NUL
+  in text on every backend (PostgreSQL cannot store it), so the document says so.
 - Each operation declares exactly the problem statuses it can answer, never Litestar's 400
   (the app answers 422): `declare_problem_statuses`.
 """
@@ -52,8 +54,29 @@ def _list_item(info: Any) -> msgspec.inspect.StrType | None:
     return None
 
 
+NO_NUL = "^[^\\x00]*$"
+"""The pattern of free text: anything but NUL (`api.requests` refuses NUL with a 422)."""
+
+
+def _is_string(schema: Schema) -> bool:
+    kind = schema.type
+    return kind == OpenAPIType.STRING or (isinstance(kind, list) and OpenAPIType.STRING in kind)
+
+
+def _declare_no_nul(schema: Any) -> None:
+    """Give every free-text string in `schema` (options and list items too) `NO_NUL`."""
+    if not isinstance(schema, Schema):
+        return
+    if (_is_string(schema) and schema.format is None and schema.pattern is None
+            and schema.enum is None and schema.const is None):
+        schema.pattern = NO_NUL
+    for option in (*(schema.one_of or ()), *(schema.any_of or ())):
+        _declare_no_nul(option)
+    _declare_no_nul(schema.items)
+
+
 class StrictStructSchemaPlugin(StructSchemaPlugin):
-    """Litestar's msgspec plugin with the two additions above."""
+    """Litestar's msgspec plugin with the additions above."""
 
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
@@ -67,13 +90,14 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         for field in info.fields:
             item = _list_item(field.type)
             prop = (schema.properties or {}).get(field.encode_name)
-            if item is None or prop is None:
+            if prop is None:
                 continue
-            for array in _arrays(prop):
+            for array in _arrays(prop) if item is not None else ():
                 if isinstance(array.items, Schema):
                     array.items.pattern = item.pattern
                     array.items.min_length = item.min_length
                     array.items.max_length = item.max_length
+            _declare_no_nul(prop)
         return schema
 
 

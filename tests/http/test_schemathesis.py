@@ -49,7 +49,7 @@ def _run(url: str, headers: dict[str, str]) -> list[str]:
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=headers, timeout=20)
