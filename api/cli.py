@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from booking.db import engine as db_engine
-from booking.db.migrate import migrate
+from booking.db.migrate import descriptions, migrate
 
 T = TypeVar("T")
 
@@ -43,7 +43,12 @@ def _with_database(work: Callable[[], Awaitable[T]]) -> T:
 
 def _migrate() -> None:
     applied = _with_database(migrate)
-    print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
+    if not applied:
+        print("database schema: up to date, nothing to change")
+        return
+    print(f"database schema: applied {len(applied)} change(s):")
+    for description in descriptions(applied):
+        print(f"  - {description}")
 
 
 def _serve(host: str, port: int, workers: int) -> None:
