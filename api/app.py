@@ -14,9 +14,10 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request, Response
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
@@ -24,6 +25,7 @@ from litestar.types import (
     ASGIApp,
     ControllerRouterHandler,
     ExceptionHandlersMap,
+    Message,
     Receive,
     Scope,
     Send,
@@ -96,12 +98,12 @@ def refuse_nul_queries(app: ASGIApp) -> ASGIApp:
     """422 for a query string carrying NUL (`%00`): PostgreSQL cannot compare text holding it."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
-            await send({"type": "http.response.start", "status": 422, "headers": [
+        if scope["type"] == ScopeType.HTTP and b"%00" in scope.get("query_string", b""):
+            await send(cast("Message", {"type": "http.response.start", "status": 422, "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(_NUL_PROBLEM)).encode()),
-            ]})
-            await send({"type": "http.response.body", "body": _NUL_PROBLEM})
+            ]}))
+            await send(cast("Message", {"type": "http.response.body", "body": _NUL_PROBLEM}))
             return
         await app(scope, receive, send)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import cast
 
 from litestar import Litestar
+from litestar.enums import ScopeType
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,7 +38,7 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
     link checkers and calendar clients send HEAD."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
             await app(scope, receive, send)
             return
 
@@ -44,10 +46,11 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.body":
                 if message.get("more_body", False):
                     return
-                message = {"type": "http.response.body", "body": b"", "more_body": False}
+                message = cast("Message", {"type": "http.response.body", "body": b"",
+                                           "more_body": False})
             await send(message)
 
-        await app({**scope, "method": "GET"}, receive, send_headers_only)
+        await app(cast("Scope", {**scope, "method": "GET"}), receive, send_headers_only)
 
     return middleware
 
@@ -61,13 +64,14 @@ def exact_allow(litestar: Litestar, app: ASGIApp) -> ASGIApp:
     by_template = {path: frozenset(methods) for path, methods in merged.items()}
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+        method = scope["method"]
 
         async def send_exact(message: Message) -> None:
             if message["type"] == "http.response.start" and (
-                message["status"] == 405 or scope["method"] == "OPTIONS"
+                message["status"] == 405 or method == "OPTIONS"
             ):
                 headers = list(message.get("headers", []))
                 old = next((v for k, v in headers if k.lower() == b"allow"), None)
@@ -77,7 +81,7 @@ def exact_allow(litestar: Litestar, app: ASGIApp) -> ASGIApp:
                 if methods is not None:
                     headers = [(k, v) for k, v in headers if k.lower() != b"allow"]
                     headers.append((b"allow", _allow(methods).encode()))
-                    message = {**message, "headers": headers}
+                    message = cast("Message", {**message, "headers": headers})
             await send(message)
 
         await app(scope, receive, send_exact)

@@ -93,7 +93,7 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
             if prop is None:
                 continue
             for array in _arrays(prop) if item is not None else ():
-                if isinstance(array.items, Schema):
+                if item is not None and isinstance(array.items, Schema):
                     array.items.pattern = item.pattern
                     array.items.min_length = item.min_length
                     array.items.max_length = item.max_length
