@@ -24,7 +24,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from api.deps import request_locale
-from api.messages import field_message, our_wording
+from api.messages import field_message, our_wording, printable
 from api.schemas import (
     PROBLEM_MEDIA_TYPE,
     ConflictOut,
@@ -191,7 +191,7 @@ def field_errors(extra: Any, aliases: Mapping[str, str] | None = None) -> list[F
     result: list[FieldError] = []
     for item in items:
         if isinstance(item, Mapping):
-            field = str(item.get("key") or item.get("source") or "body")
+            field = printable(str(item.get("key") or item.get("source") or "body"))
             result.append(FieldError(field=names.get(field, field),
                                      message=field_message(item)))
         else:

@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar.exceptions import ValidationException
 
-__all__ = ["OURS", "field_message", "invalid", "our_wording"]
+__all__ = ["OURS", "field_message", "invalid", "our_wording", "printable"]
 
 OURS = "ours"
 """The key that marks a validation `extra` item whose message we wrote."""
@@ -65,6 +65,12 @@ def our_wording(library_message: str) -> str:
         if match := pattern.match(text):
             return say(match)
     return "is not valid"
+
+
+def printable(name: str) -> str:
+    """A field name as sent, with control characters (NUL above all) escaped as `\\uXXXX`, so an
+    error can name any field a client invents and still be valid text."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
 
 
 def field_message(item: Mapping[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.messages import field_message, invalid, our_wording
+from api.messages import field_message, invalid, our_wording, printable
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,8 @@ def test_our_own_messages_pass_unchanged() -> None:
     assert field_message(item) == "must lie between 2000-01-01 and 2100-01-01"
     assert field_message({"key": "limit", "message": "Expected `int` <= 200"}) == (
         "must be at most 200")
+
+
+def test_a_field_name_a_client_invents_is_named_as_valid_text() -> None:
+    assert printable("title\x00\x1b") == "title\\u0000\\u001b"
+    assert printable("deelnemers.aantal") == "deelnemers.aantal"
