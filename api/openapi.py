@@ -102,15 +102,17 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
 
 
 
-def _drop_400(base: type[Operation]) -> type[Operation]:
+def _as_served(base: type[Operation], *, optional_body: bool) -> type[Operation]:
     """`base` (Litestar's Operation or a handler's own subclass) without the 400 response that
-    Litestar declares wherever input is validated: the app answers every 400 as 422."""
-    if getattr(base, "_drops_400", False):
+    Litestar declares wherever input is validated (the app answers every 400 as 422), and with
+    an optional request body where the handler's `data` is optional (Litestar marks every
+    body required, so a client that sends none was told it must)."""
+    if getattr(base, "_as_served", False):
         return base
 
     @dataclass
-    class _Without400(base):  # type: ignore[valid-type,misc]
-        _drops_400: ClassVar[bool] = True
+    class _AsServed(base):  # type: ignore[valid-type,misc]
+        _as_served: ClassVar[bool] = True
 
         def __post_init__(self) -> None:
             parent = getattr(super(), "__post_init__", None)
@@ -118,9 +120,16 @@ def _drop_400(base: type[Operation]) -> type[Operation]:
                 parent()
             if self.responses:
                 self.responses.pop("400", None)
+            if optional_body and self.request_body is not None:
+                self.request_body.required = False
 
-    _Without400.__name__ = base.__name__
-    return _Without400
+    _AsServed.__name__ = base.__name__
+    return _AsServed
+
+
+def _optional_body(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and (data.is_optional or data.has_default)
 
 
 def _authenticates(path: str) -> bool:
@@ -158,6 +167,7 @@ def declare_problem_statuses(app: Litestar) -> None:
         for handler in route.route_handlers:
             if not handler.include_in_schema:
                 continue
-            handler.operation_class = _drop_400(handler.operation_class)
+            handler.operation_class = _as_served(
+                handler.operation_class, optional_body=_optional_body(handler))
             handler.responses = {**problems(*shape_statuses(route, handler)),
                                  **(handler.responses or {})}
