@@ -114,9 +114,11 @@ def address_problem(address: Address) -> str | None:
         return "link_local"
     if address.is_multicast:
         return "multicast"
+    if address.is_reserved:
+        return "reserved"
     if address.is_private:
         return "private"
-    if not address.is_global or address.is_reserved:
+    if not address.is_global:
         return "reserved"
     return None
 

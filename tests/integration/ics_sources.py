@@ -14,11 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class SourceState:
-    """What the server answers: `mode` ics | html | 500 | slow | big, and what it saw."""
+    """What the server answers: `mode` ics | html | 500 | slow | big | redirect (302 to
+    `location` once, then ics), and what it saw."""
 
     mode: str = "ics"
     body: bytes = b""
     delay: float = 3.0
+    location: str = ""
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -65,7 +67,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         state.requests.append({k.lower(): v for k, v in self.headers.items()})
-        if state.mode == "html":
+        if state.mode == "redirect":
+            state.mode = "ics"
+            self.send_response(302)
+            self.send_header("Location", state.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif state.mode == "html":
             self._send(200, LOGIN_PAGE, "text/html; charset=utf-8")
         elif state.mode == "500":
             self._send(500, b"Internal Server Error", "text/plain")
