@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ class SourceState:
     body: bytes = b""
     delay: float = 3.0
     location: str = ""
+    tls: ssl.SSLContext | None = None  # set before the first request: serve HTTPS
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -113,6 +115,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: SourceState
+
+    def get_request(self) -> tuple[object, object]:  # type: ignore[override]
+        sock, address = super().get_request()
+        if self.state.tls is not None:
+            sock = self.state.tls.wrap_socket(sock, server_side=True)
+        return sock, address
 
 
 @contextmanager

@@ -7,7 +7,9 @@ httpx transport that answers in-process and records where a request would have g
 from __future__ import annotations
 
 import ipaddress
-from datetime import date
+import ssl
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -219,3 +221,54 @@ async def test_an_oversized_answer_is_cut_off() -> None:
         state.mode = "big"
         with pytest.raises(PublicFetchError, match="larger than the limit"):
             await fetch_public(url, allow_private=True, max_bytes=100_000)
+
+
+def _self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for DNS name `name` (and its key), written as PEM files in `folder`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+async def test_tls_to_the_pinned_address_checks_the_certificate_of_the_original_name(
+    tmp_path: Path,
+) -> None:
+    cert, key = _self_signed("calendar.school.test", tmp_path)
+    with ics_server() as (url, state):
+        server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_side.load_cert_chain(cert, key)
+        state.tls = server_side
+        state.body = timetable(date(2027, 3, 8), 1)
+        port = url.split(":")[2].split("/")[0]
+        trust = ssl.create_default_context(cafile=str(cert))
+        resolve, _ = answers(["127.0.0.1"])
+        got = await fetch_public(
+            f"https://calendar.school.test:{port}/rooster.ics", resolver=resolve,
+            allow_private=True, transport=httpx.AsyncHTTPTransport(verify=trust),
+        )
+        assert got.status_code == 200 and got.body.startswith(b"BEGIN:VCALENDAR")
+        assert state.requests[-1]["host"] == f"calendar.school.test:{port}"
+        with pytest.raises(PublicFetchError):  # same address, a name the certificate lacks
+            await fetch_public(
+                f"https://other.school.test:{port}/rooster.ics", resolver=resolve,
+                allow_private=True, transport=httpx.AsyncHTTPTransport(verify=trust),
+            )
