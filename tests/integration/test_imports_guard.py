@@ -247,7 +247,8 @@ async def test_http_refuses_private_addresses_with_422_naming_the_reason(
 ) -> None:
     boss = await _boss(place.school)
     r = await client.post("/api/v1/calendar-imports", headers=boss, json={
-        "resource_id": place.resource, "url": "http://169.254.169.254/latest/", "kind": "timetable"})
+        "resource_id": place.resource, "url": "http://169.254.169.254/latest/",
+        "kind": "timetable"})
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "url"
     assert "metadata" in r.json()["errors"][0]["message"]  # Dutch by default: metadatadienst

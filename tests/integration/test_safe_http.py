@@ -183,7 +183,7 @@ async def test_a_real_loopback_server_sees_no_request_unless_private_is_allowed(
 async def test_each_redirect_is_checked_before_it_is_followed(
     location: str, second_answer: list[str] | None, code: str
 ) -> None:
-    resolve, asked = answers([PUBLIC], second_answer or [PUBLIC])
+    resolve, _ = answers([PUBLIC], second_answer or [PUBLIC])
     recorder = Recorder(httpx.Response(302, headers={"Location": location}))
     with pytest.raises(UnsafeAddressError) as refused:
         await fetch_public("https://calendar.example.com/x", resolver=resolve,
