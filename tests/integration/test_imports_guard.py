@@ -168,6 +168,7 @@ async def test_a_large_upload_is_left_to_the_background_job(place: Place) -> Non
 async def _book(actor: Actor, resource: str, start: datetime) -> str:
     made = await bookings.create_booking(
         actor, BookingRequest([resource], start, start + timedelta(hours=1), title="Les"), NOW)
+    assert made.booking is not None
     return made.booking.id
 
 
