@@ -2,16 +2,22 @@
 
 Run: `.venv/bin/python benchmarks/ics_imports.py`. Prints, for uploads of N single events,
 the seconds `read_import` takes and the ratio to the 1,000-event body that
-`booking.services.imports.SYNC_MAX_EVENTS` still reads inside a request."""
+`booking.services.imports.SYNC_MAX_EVENTS` still reads inside a request; then, per backend,
+the seconds a whole `create_import` of that body takes (parse, closures, overlaps) beside one
+of 10,000 events (answered `pending`: read later by the background job)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+from _common import database
+
 from booking.domain.intervals import Interval
 from booking.ical import read_import
-from booking.services.imports import SYNC_MAX_BYTES, SYNC_MAX_EVENTS
+from booking.services.imports import SYNC_MAX_BYTES, SYNC_MAX_EVENTS, create_import
+from tests.factories import make_resource, make_school, make_site, manager
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
 
@@ -44,5 +50,24 @@ def main() -> None:
     print(f"bounds: {SYNC_MAX_EVENTS} events / {SYNC_MAX_BYTES // 1024} KB in the request")
 
 
+async def requests() -> None:
+    for backend in ("sqlite", "postgresql"):
+        async with database(backend):
+            school = await make_school()
+            site = await make_site(school_id=school)
+            resource = await make_resource(site_id=site)
+            boss = await manager(school)
+            timings = []
+            for size in (SYNC_MAX_EVENTS, 10_000):
+                body = upload(size)
+                began = time.perf_counter()
+                view = await create_import(boss, resource_id=resource, ics=body,
+                                           kind="holidays", now=NOW)
+                timings.append((size, time.perf_counter() - began, view.status))
+            print(backend, "  ".join(f"create {n} events: {t:.2f} s ({st})"
+                                     for n, t, st in timings))
+
+
 if __name__ == "__main__":
     main()
+    asyncio.run(requests())

@@ -120,7 +120,7 @@ async def create_import(
     request: Request[Any, Any, Any], member: Actor, now: datetime, data: ImportIn
 ) -> ImportOut:
     """Attach an ICS URL or upload to a resource or site; fetched at once (an upload of more
-    than 1,000 events or 512 KB is read by the background job: status `pending`). 422, with
+    than 500 events or 256 KB is read by the background job: status `pending`). 422, with
     nothing stored, for an address that is not public (loopback, private, link-local,
     metadata, multicast, reserved) or a calendar without a usable event."""
     view = await imports.create_import(

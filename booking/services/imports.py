@@ -61,9 +61,10 @@ FULL_FETCH_AFTER = timedelta(days=1)  # a 304 cannot move the window: fetch in f
 SHRINK_MIN = 10  # below this many events, only "suddenly empty" counts as suspicious
 SHRINK_RATIO = 0.5  # more than this fraction fewer events than last time: suspicious
 # A body with more events or bytes than this is read by the background job, not the request
-# (status `pending` until then): parsing and writing ~1,000 events stays well under a second.
-SYNC_MAX_EVENTS = 1000
-SYNC_MAX_BYTES = 512 * 1024
+# (status `pending` until then): parsing and writing 500 events stays well under a second
+# even on a busy machine (benchmarks/ics_imports.py).
+SYNC_MAX_EVENTS = 500
+SYNC_MAX_BYTES = 256 * 1024
 PENDING_DELAY = timedelta(seconds=0)  # a pending source is due at once (the next job tick)
 NO_USABLE = "the calendar has no event that can be used"
 NO_EVENTS = "the calendar has no events from 30 days ago to a year ahead"

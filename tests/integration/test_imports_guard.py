@@ -5,8 +5,7 @@ covers are reported as conflicts and told once, never cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -24,34 +23,16 @@ from booking.services.safe_http import UnsafeAddressError
 from booking.services.views import BookingRequest
 from booking.settings import Settings
 from tests.conftest import Backend
-from tests.factories import booker, make_resource, make_school, make_site, make_user, manager
-from tests.integration.ics_sources import SourceState, ics_server, timetable
+from tests.factories import booker, make_user
+from tests.integration.ics_sources import SourceState, timetable
+from tests.integration.test_imports import Place, place, source
+
+__all__ = ["place", "source"]  # fixtures shared with the other import tests
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 8)
 LOOPBACK_OK = FetchPolicy(timeout=2.0, allow_private=True)
 PUBLIC_ONLY = FetchPolicy(timeout=2.0)
-
-
-@dataclass
-class Place:
-    school: str
-    site: str
-    resource: str
-    manager: Actor
-
-
-@pytest.fixture
-async def place(db: Backend) -> Place:
-    school = await make_school()
-    site = await make_site(school_id=school)
-    return Place(school, site, await make_resource(site_id=site), await manager(school))
-
-
-@pytest.fixture
-def source() -> Iterator[tuple[str, SourceState]]:
-    with ics_server() as served:
-        yield served
 
 
 async def stored_imports() -> int:
