@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import Row, execute, execute_many, fetch, fetch_one, placeholders, utc
+from booking.db.sql import (
+    Row,
+    epoch_of,
+    execute,
+    execute_many,
+    fetch,
+    fetch_one,
+    placeholders,
+    utc,
+)
 from booking.domain.intervals import Interval
 
 
@@ -230,28 +239,41 @@ async def mark_pending(import_id: str, *, next_fetch_at: datetime) -> None:
     )
 
 
-_OVERLAPS = """
-SELECT DISTINCT CAST(b.id AS TEXT) AS booking, CAST(c.resource AS TEXT) AS resource,
-       o.starts_at, o.ends_at
-FROM closures cl
-JOIN resources r ON r.id = cl.resource OR (cl.site IS NOT NULL AND r.site = cl.site)
-JOIN claims c ON c.resource = r.id AND c.active
+def _covered(ids: str) -> str:
+    """SQL of `(src, booking, resource, starts_at, ends_at, reason, closure_start)`: the active
+    bookings' occurrences that closures of the sources `ids` (placeholders) cover — on the
+    closure's resource, or any resource of a closed site. Claims are narrowed by their
+    (resource, end) index before the occurrence itself is compared."""
+    return f"""
+WITH covering AS (
+    SELECT cl.source, cl.reason, cl.starts_at, cl.ends_at, cl.resource AS rid
+    FROM closures cl WHERE cl.source IN ({ids}) AND cl.resource IS NOT NULL
+    UNION ALL
+    SELECT cl.source, cl.reason, cl.starts_at, cl.ends_at, r.id AS rid
+    FROM closures cl JOIN resources r ON r.site = cl.site WHERE cl.source IN ({ids})
+)
+SELECT CAST(cv.source AS TEXT) AS src, CAST(b.id AS TEXT) AS booking,
+       CAST(c.resource AS TEXT) AS resource, o.starts_at, o.ends_at, cv.reason,
+       cv.starts_at AS closure_start
+FROM covering cv
+JOIN claims c ON c.resource = cv.rid AND c.active
+     AND c.end_s > {epoch_of("cv.starts_at")} AND c.start_s < {epoch_of("cv.ends_at")}
 JOIN occurrences o ON o.id = c.occurrence
 JOIN bookings b ON b.id = c.booking
-WHERE cl.source IN ({ids}) AND b.status IN ('pending', 'confirmed')
-  AND o.starts_at < cl.ends_at AND o.ends_at > cl.starts_at
+WHERE b.status IN ('pending', 'confirmed')
+  AND o.starts_at < cv.ends_at AND o.ends_at > cv.starts_at
 """
 
 
 async def overlaps(import_ids: Sequence[str]) -> dict[str, list[OverlapRow]]:
     """Per source, the active bookings' occurrences its closures cover (by start, booking,
-    resource); sources without overlaps are absent."""
+    resource; each once); sources without overlaps are absent."""
     if not import_ids:
         return {}
     rows = await fetch(
-        _OVERLAPS.replace("SELECT DISTINCT ", "SELECT DISTINCT CAST(cl.source AS TEXT) AS src, ")
-        .format(ids=placeholders(len(import_ids)))
-        + " ORDER BY o.starts_at, booking, resource",
+        "SELECT DISTINCT src, booking, resource, starts_at, ends_at FROM ("
+        + _covered(placeholders(len(import_ids))) + ") AS hit "
+        "ORDER BY starts_at, booking, resource",
         *import_ids,
     )
     found: dict[str, list[OverlapRow]] = {}
@@ -266,14 +288,8 @@ async def overlapped_bookings(import_id: str) -> dict[str, str]:
     """The active bookings the source's closures now cover: id -> the reason (title) of the
     earliest closure over it."""
     rows = await fetch(
-        "SELECT CAST(b.id AS TEXT) AS booking, cl.reason, cl.starts_at FROM closures cl "
-        "JOIN resources r ON r.id = cl.resource OR (cl.site IS NOT NULL AND r.site = cl.site) "
-        "JOIN claims c ON c.resource = r.id AND c.active "
-        "JOIN occurrences o ON o.id = c.occurrence "
-        "JOIN bookings b ON b.id = c.booking "
-        "WHERE cl.source = $1 AND b.status IN ('pending', 'confirmed') "
-        "AND o.starts_at < cl.ends_at AND o.ends_at > cl.starts_at "
-        "ORDER BY cl.starts_at",
+        "SELECT booking, reason FROM (" + _covered("$1") + ") AS hit "
+        "ORDER BY closure_start, booking",
         import_id,
     )
     found: dict[str, str] = {}

@@ -282,3 +282,15 @@ async def test_http_shows_the_bookings_an_import_covers(
     assert [c["booking_id"] for c in listed[0]["conflicts"]] == [booked]
     mine = (await client.get(f"/api/v1/bookings/{booked}", headers=boss)).json()
     assert mine["status"] == "confirmed"
+
+
+async def test_a_site_wide_import_reports_the_bookings_on_each_of_its_resources(
+    place: Place,
+) -> None:
+    company, _ = await booker()
+    booked = await _book(company, place.resource, datetime(2027, 3, 9, 9, 0, tzinfo=UTC))
+    await _book(company, place.resource, datetime(2027, 3, 11, 9, 0, tzinfo=UTC))  # after it
+    view = await create_import(place.manager, site_id=place.site, kind="holidays", now=NOW,
+                               ics=ics("UID:studiedag\nDTSTART;VALUE=DATE:20270309\n"
+                                       "SUMMARY:Studiedag"))
+    assert [(c.booking_id, c.resource_id) for c in view.conflicts] == [(booked, place.resource)]

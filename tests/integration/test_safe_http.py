@@ -79,6 +79,8 @@ def answers(*rounds: list[str]) -> tuple[Resolver, list[str]]:
         ("http://10.0.0.5/rooster.ics", "private"),
         ("https://[fe80::1%25eth0]/x.ics", "link_local"),
         ("http://0.0.0.0:80/", "unspecified"),
+        ("http://2130706433/", "loopback"),  # 127.0.0.1 as one number
+        ("http://0x7f.0.0.1/", "loopback"),  # and in hex
         ("ftp://calendar.example.com/x.ics", "scheme"),
         ("file:///etc/passwd", "scheme"),
     ],
