@@ -4,6 +4,7 @@ booked) and which of its events were skipped and why — in Dutch, and in Englis
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from booking.db.sql import fetch
 from booking.services.imports import create_import
@@ -41,3 +42,17 @@ async def test_the_overview_names_covered_bookings_and_skipped_events(
     english = (await web.get("/manage", headers={"accept-language": "en"})).text
     assert "This calendar now covers 1 active booking." in english
     assert "it ends before it starts" in english
+
+
+async def test_a_refused_address_says_why_in_dutch_and_adds_nothing(
+    web: httpx.AsyncClient, school: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LABSHARE_IMPORT_ALLOW_PRIVATE", raising=False)
+    await sign_in(web)
+    done = await web.post("/manage/imports", data={
+        "url": "http://169.254.169.254/latest/meta-data/", "kind": "timetable",
+        "target": f"resource:{school['lab']}", "_csrf": web.cookies.get("labshare_csrf") or ""})
+    assert done.status_code == 303
+    after = (await web.get(done.headers["location"])).text
+    assert "De agenda is niet toegevoegd: het adres is een metadatadienst van een cloud" in after
+    assert await fetch("SELECT id FROM calendar_imports") == []
