@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python benchmarks/ics_imports.py`. Prints, for uploads of N single events,
 the seconds `read_import` takes and the ratio to the 1,000-event body that
-`booking.services.imports.SYNC_MAX_EVENTS` still reads inside a request; then, per backend,
+`booking.services.ics_reading.SYNC_MAX_EVENTS` still reads inside a request; then, per backend,
 the seconds a whole `create_import` of that body takes (parse, closures, overlaps) beside one
 of 10,000 events (answered `pending`: read later by the background job)."""
 
@@ -16,7 +16,8 @@ from _common import database
 
 from booking.domain.intervals import Interval
 from booking.ical import read_import
-from booking.services.imports import SYNC_MAX_BYTES, SYNC_MAX_EVENTS, create_import
+from booking.services.ics_reading import SYNC_MAX_BYTES, SYNC_MAX_EVENTS
+from booking.services.imports import create_import
 from tests.factories import make_resource, make_school, make_site, manager
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)

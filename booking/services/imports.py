@@ -24,11 +24,9 @@ from booking.db.catalogue_store import get_resource, get_site
 from booking.db.engine import transaction
 from booking.db.imports_store import ImportRecord, OverlapRow
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
-from booking.domain.intervals import Interval
 from booking.domain.permissions import can_manage_school, can_see_resource
 from booking.domain.roles import Actor
 from booking.ical import (
-    SKIP_MESSAGES,
     IcsFormatError,
     ImportedEvent,
     ImportResult,
@@ -45,13 +43,21 @@ from booking.services.ics_fetch import (
     masked_url,
     normalise_url,
 )
+from booking.services.ics_reading import (
+    NO_USABLE,
+    check_looks_like_calendar,
+    is_large,
+    no_usable,
+    read_upload,
+    slot_of,
+    window_at,
+    zone_and_slot,
+)
 from booking.services.safe_http import UnsafeAddressError, check_public_url
 
 log = logging.getLogger(__name__)
 
 KINDS = {"timetable": "timetable", "holidays": "holiday"}  # import kind -> closure kind
-WINDOW_PAST = timedelta(days=30)
-WINDOW_AHEAD = timedelta(days=365)
 PERIOD = timedelta(hours=1)  # normal re-fetch period of a URL
 UPLOAD_PERIOD = timedelta(days=1)  # uploads are re-read as the window moves
 RETRY_FIRST = timedelta(minutes=5)
@@ -60,16 +66,7 @@ LEASE = timedelta(minutes=2)  # longer than any fetch plus parse
 FULL_FETCH_AFTER = timedelta(days=1)  # a 304 cannot move the window: fetch in full daily
 SHRINK_MIN = 10  # below this many events, only "suddenly empty" counts as suspicious
 SHRINK_RATIO = 0.5  # more than this fraction fewer events than last time: suspicious
-# A body with more events or bytes than this is read by the background job, not the request
-# (status `pending` until then): parsing and writing 500 events stays well under a second
-# even on a busy machine (benchmarks/ics_imports.py).
-SYNC_MAX_EVENTS = 500
-SYNC_MAX_BYTES = 256 * 1024
 PENDING_DELAY = timedelta(seconds=0)  # a pending source is due at once (the next job tick)
-NO_USABLE = "the calendar has no event that can be used"
-NO_EVENTS = "the calendar has no events from 30 days ago to a year ahead"
-
-
 @dataclass(frozen=True, slots=True)
 class ImportView:
     id: str
@@ -111,10 +108,6 @@ async def _with_conflicts(rec: ImportRecord) -> ImportView:
 
 def _invalid(field_name: str, message: str, code: str = "invalid") -> RuleViolation:
     return RuleViolation([Reason(code, message)], field_name=field_name)
-
-
-def window_at(now: datetime) -> Interval:
-    return Interval(now - WINDOW_PAST, now + WINDOW_AHEAD)
 
 
 def backoff(failures: int) -> timedelta:
@@ -169,12 +162,12 @@ async def create_import(
     if ics is not None:
         if len(ics.encode("utf-8")) > DEFAULT_MAX_BYTES:
             raise _invalid("ics", "the calendar is larger than 5 MB")
-        deferred = _is_large(ics)
+        deferred = is_large(ics)
         if deferred:
-            _check_looks_like_calendar(ics)
+            check_looks_like_calendar(ics)
         else:
-            tz, slot = await _zone_and_slot(resource_id, site_id)
-            parsed = await _read(ics, now, tz, kind, slot, field_name="ics")
+            tz, slot = await zone_and_slot(resource_id, site_id)
+            parsed = await read_upload(ics, now, tz, kind, slot, field_name="ics")
     import_id = await store.insert_import(
         school_id=school_id, site_id=None if site_id is None else valid_id(site_id),
         resource_id=None if resource_id is None else valid_id(resource_id), kind=kind, url=url,
@@ -191,55 +184,6 @@ async def create_import(
             await store.delete_import(import_id)
         raise
     return await _with_conflicts(rec)
-
-
-def _is_large(body: str | bytes) -> bool:
-    """Whether `body` is to be read off the request path (events counted without parsing)."""
-    if isinstance(body, bytes):
-        return len(body) > SYNC_MAX_BYTES or body.count(b"BEGIN:VEVENT") > SYNC_MAX_EVENTS
-    return len(body) > SYNC_MAX_BYTES or body.count("BEGIN:VEVENT") > SYNC_MAX_EVENTS
-
-
-def _check_looks_like_calendar(body: str) -> None:
-    if not body.lstrip("\ufeff \t\r\n")[:15].upper().startswith("BEGIN:VCALENDAR"):
-        raise _invalid("ics", "not an iCalendar body", "not_a_calendar")
-
-
-async def _zone_and_slot(resource_id: str | None, site_id: str | None) -> tuple[str, int | None]:
-    """The time zone floating times are read in, and the slot step rules may not be finer than."""
-    if resource_id is not None:
-        res = await get_resource(valid_id(resource_id))
-        if res is not None:
-            return res.resource.timezone, res.resource.policy.slot_minutes
-    if site_id is not None:
-        site = await get_site(valid_id(site_id))
-        if site is not None:
-            return site.timezone, None
-    return "Europe/Amsterdam", None
-
-
-async def _read(
-    body: str | bytes, now: datetime, tz: str, kind: str, slot: int | None, field_name: str
-) -> ImportResult:
-    """Parse `body` in a thread; RuleViolation on `field_name` when it is no calendar or holds
-    no usable event in the window (naming the reasons the events were skipped)."""
-    try:
-        result = await asyncio.to_thread(
-            read_import, body, window_at(now), tz=tz, kind=kind, slot_minutes=slot
-        )
-    except IcsFormatError as exc:
-        raise _invalid(field_name, str(exc), "not_a_calendar") from None
-    if not result.events:
-        raise RuleViolation(_no_usable(result), field_name=field_name)
-    return result
-
-
-def _no_usable(result: ImportResult) -> list[Reason]:
-    if not result.skipped:
-        return [Reason("no_events", NO_EVENTS)]
-    codes = dict.fromkeys(s.code for s in result.skipped)
-    return [Reason("no_usable_events", NO_USABLE),
-            *(Reason(code, SKIP_MESSAGES[code]) for code in codes)]
 
 
 async def _managed(actor: Actor, import_id: str) -> ImportRecord:
@@ -348,17 +292,17 @@ async def _sync(
         elif result is None:
             body = await store.uploaded_body(rec.id) or ""
         if result is None:
-            if interactive and _is_large(body):
+            if interactive and is_large(body):
                 await store.mark_pending(rec.id, next_fetch_at=now + PENDING_DELAY)
                 return
-            slot = await _slot_of(rec)
+            slot = await slot_of(rec.resource_id)
             result = await asyncio.to_thread(
                 read_import, body, window_at(now), tz=rec.timezone, kind=rec.kind,
                 slot_minutes=slot,
             )
         skipped = [(s.uid, s.code) for s in result.skipped]
         if not result.events and (interactive and rec.last_success_at is None):
-            raise RuleViolation(_no_usable(result), field_name="ics" if rec.has_upload else "url")
+            raise RuleViolation(no_usable(result), field_name="ics" if rec.has_upload else "url")
         if not force:
             _check_plausible(len(result.events), await store.closures_in(rec.id, window_at(now)))
         if not result.events and result.skipped:
@@ -372,13 +316,6 @@ async def _sync(
         )
         return
     await _apply(rec, result, now, etag, last_modified)
-
-
-async def _slot_of(rec: ImportRecord) -> int | None:
-    if rec.resource_id is None:
-        return None
-    res = await get_resource(rec.resource_id)
-    return None if res is None else res.resource.policy.slot_minutes
 
 
 def _check_plausible(found: int, previous: int) -> None:

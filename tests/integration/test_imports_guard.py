@@ -18,6 +18,7 @@ from booking.domain.roles import Actor
 from booking.services import accounts, booking_events, bookings, imports
 from booking.services.booking_events import BookingEvent, BookingEventType
 from booking.services.ics_fetch import FetchPolicy
+from booking.services.ics_reading import SYNC_MAX_EVENTS
 from booking.services.imports import create_import, get_import, list_imports, refresh_import
 from booking.services.safe_http import UnsafeAddressError
 from booking.services.views import BookingRequest
@@ -136,14 +137,14 @@ async def test_a_source_that_turns_unusable_keeps_its_last_good_closures(
 async def test_a_large_upload_is_left_to_the_background_job(place: Place) -> None:
     many = [f"UID:e{n}\nDTSTART:{(NOW + timedelta(hours=2 * n + 24)):%Y%m%dT%H%M%SZ}\n"
             f"DTEND:{(NOW + timedelta(hours=2 * n + 25)):%Y%m%dT%H%M%SZ}\nSUMMARY:Les"
-            for n in range(imports.SYNC_MAX_EVENTS + 1)]
+            for n in range(SYNC_MAX_EVENTS + 1)]
     view = await create_import(place.manager, site_id=place.site, ics=ics(*many),
                                kind="holidays", now=NOW)
     assert (view.status, view.events) == ("pending", 0)
     assert await fetch("SELECT id FROM closures") == []
     assert await imports.refresh_due(NOW) == 1
     done = await get_import(place.manager, view.id)
-    assert (done.status, done.events) == ("ok", imports.SYNC_MAX_EVENTS + 1)
+    assert (done.status, done.events) == ("ok", SYNC_MAX_EVENTS + 1)
 
 
 async def _book(actor: Actor, resource: str, start: datetime) -> str:
