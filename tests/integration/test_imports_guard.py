@@ -36,6 +36,14 @@ LOOPBACK_OK = FetchPolicy(timeout=2.0, allow_private=True)
 PUBLIC_ONLY = FetchPolicy(timeout=2.0)
 
 
+async def timetable_from(
+    place: Place, url: str, policy: FetchPolicy = LOOPBACK_OK
+) -> imports.ImportView:
+    """A timetable import of `url` for the place's resource, created now."""
+    return await create_import(place.manager, resource_id=place.resource, url=url,
+                               kind="timetable", now=NOW, policy=policy)
+
+
 async def stored_imports() -> int:
     return int((await fetch("SELECT COUNT(*) AS n FROM calendar_imports"))[0]["n"])
 
@@ -64,8 +72,7 @@ BAD_CODES = [("omgekeerd", "ends_before_start"), ("mars", "unknown_timezone"),
 ])
 async def test_a_private_address_is_refused_and_nothing_stored(place: Place, url: str) -> None:
     with pytest.raises(UnsafeAddressError) as refused:
-        await create_import(place.manager, resource_id=place.resource, url=url,
-                            kind="timetable", now=NOW, policy=PUBLIC_ONLY)
+        await timetable_from(place, url, PUBLIC_ONLY)
     assert refused.value.field_name == "url"
     assert await stored_imports() == 0 and await list_imports(place.manager) == []
 
@@ -75,8 +82,7 @@ async def test_refresh_of_an_address_that_is_no_longer_allowed_changes_nothing(
 ) -> None:
     url, state = source
     state.body = timetable(MONDAY, 3)
-    made = await create_import(place.manager, resource_id=place.resource, url=url,
-                               kind="timetable", now=NOW, policy=LOOPBACK_OK)
+    made = await timetable_from(place, url)
     seen = len(state.requests)
     with pytest.raises(UnsafeAddressError):
         await refresh_import(place.manager, made.id, NOW + timedelta(hours=2), policy=PUBLIC_ONLY)
@@ -108,13 +114,11 @@ async def test_a_calendar_without_a_usable_event_is_refused_and_not_stored(
     url, state = source
     state.body = ics(*BAD).encode()
     with pytest.raises(RuleViolation) as fetched:
-        await create_import(place.manager, resource_id=place.resource, url=url,
-                            kind="timetable", now=NOW, policy=LOOPBACK_OK)
+        await timetable_from(place, url)
     assert fetched.value.field_name == "url" and len(state.requests) == 1
     state.body = ics().encode()
     with pytest.raises(RuleViolation, match="no events"):
-        await create_import(place.manager, resource_id=place.resource, url=url,
-                            kind="timetable", now=NOW, policy=LOOPBACK_OK)
+        await timetable_from(place, url)
     assert await stored_imports() == 0 and await fetch("SELECT id FROM closures") == []
 
 
@@ -123,8 +127,7 @@ async def test_a_source_that_turns_unusable_keeps_its_last_good_closures(
 ) -> None:
     url, state = source
     state.body = timetable(MONDAY, 4)
-    made = await create_import(place.manager, resource_id=place.resource, url=url,
-                               kind="timetable", now=NOW, policy=LOOPBACK_OK)
+    made = await timetable_from(place, url)
     state.body = ics(*BAD).encode()
     later = NOW + timedelta(days=2)
     failed = await refresh_import(place.manager, made.id, later, policy=LOOPBACK_OK)
@@ -170,8 +173,7 @@ async def test_bookings_an_import_covers_are_reported_and_told_once_never_cancel
     second = await _book(company, place.resource, datetime(2027, 3, 15, 8, 0, tzinfo=UTC))
     url, state = source
     state.body = timetable(MONDAY, 1)
-    view = await create_import(place.manager, resource_id=place.resource, url=url,
-                               kind="timetable", now=NOW, policy=LOOPBACK_OK)
+    view = await timetable_from(place, url)
     assert [(c.booking_id, c.resource_id, c.start) for c in view.conflicts] == [
         (first, place.resource, datetime(2027, 3, 8, 8, 0, tzinfo=UTC))]
     assert [(e.type, e.booking_id, e.message) for e in told] == [
@@ -201,8 +203,7 @@ async def test_the_overlap_is_told_in_the_transaction_that_lays_the_closures(
     url, state = source
     state.body = timetable(MONDAY, 1)
     with pytest.raises(RuntimeError):
-        await create_import(place.manager, resource_id=place.resource, url=url,
-                            kind="timetable", now=NOW, policy=LOOPBACK_OK)
+        await timetable_from(place, url)
     assert await fetch("SELECT id FROM closures") == []  # rolled back with the event
 
 
