@@ -164,6 +164,7 @@ class CalendarImport(Table, tablename="calendar_imports"):
     next_fetch_at = Timestamptz(null=True, default=None)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    skipped = Text(null=True, default=None)  # JSON [{uid, code}] of the last read (migration 16)
 
 
 class Closure(Table, tablename="closures"):
