@@ -105,6 +105,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from booking.db.accounts_store import find_organisation
+    from booking.services.organisations import platform_organisation
     from booking.domain.errors import BookingError
     from booking.domain.roles import Role
     from booking.services import accounts
@@ -116,6 +117,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             if org is None:
                 raise SystemExit(f"no organisation named or with id {args.org!r}")
             memberships.append((str(org["id"]), Role(args.role)))
+        elif args.role == Role.ADMIN.value:  # a fresh database's first admin: no --org needed
+            memberships.append((await platform_organisation(datetime.now(UTC)), Role.ADMIN))
         return await accounts.create_user(
             email=args.email,
             name=args.name,

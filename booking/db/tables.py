@@ -49,6 +49,9 @@ class Partnership(Table, tablename="partnerships"):
     id = UUID(primary_key=True)
     school = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
     company = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    valid_from = Date(null=True, default=None)  # inclusive, local (Europe/Amsterdam) dates
+    valid_to = Date(null=True, default=None)  # inclusive; null: open-ended
+    created_at = Timestamptz(null=True, default=None)
 
 
 class User(Table, tablename="users"):
@@ -316,6 +319,40 @@ class JobLock(Table, tablename="job_locks"):
     holder = Varchar(length=100, default="")
 
 
+class Invitation(Table, tablename="invitations"):
+    """An e-mailed invitation to join an organisation in a role: one-time link, 7 days; only
+    the SHA-256 of the link's token is stored."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    email = Varchar(length=254)
+    role = Varchar(length=32)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+
+
+class SignupRequest(Table, tablename="signup_requests"):
+    """A company's self-sign-up waiting for its e-mail confirmation (the company and the
+    person exist only after it); the password is kept as its argon2 hash, the token as SHA-256."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    company_name = Varchar(length=200)
+    kvk = Varchar(length=8)
+    name = Varchar(length=200)
+    email = Varchar(length=254, index=True)
+    password_hash = Text()
+    locale = Varchar(length=5, default="nl")
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    confirmed_at = Timestamptz(null=True, default=None)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     Partnership,
@@ -339,5 +376,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LoginAttempt,
     FeedToken,
     JobLock,
+    Invitation,
+    SignupRequest,
 )
 """Every table in dependency order (create in this order, drop in reverse)."""

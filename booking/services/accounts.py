@@ -34,6 +34,7 @@ ROLE_KINDS: dict[Role, OrgKind] = {
     Role.STAFF: OrgKind.SCHOOL,
     Role.COORDINATOR: OrgKind.REGION,
     Role.ADMIN: OrgKind.PLATFORM,
+    Role.COMPANY_ADMIN: OrgKind.COMPANY,
 }
 """The kind of organisation in which each role can be held."""
 
@@ -269,3 +270,24 @@ async def token_user(secret: str, now: datetime) -> str | None:
     if last is None or now - last > TOKEN_TOUCH_INTERVAL:
         await store.touch_token(str(row["id"]), now)
     return str(row["user_id"])
+
+
+async def count_attempt(
+    action: str, email: str, client: str, now: datetime, limits: LoginLimits = LoginLimits()
+) -> None:
+    """Throttle another unauthenticated action (e.g. "signup") like login: records this
+    attempt for the address and the client, and raises TooManyAttempts when either already made
+    `per_account` / `per_client` attempts within the window. Kept apart from login failures
+    by a prefix, so signing up never locks anybody out of signing in."""
+    email = f"{action}:{normalise_email(email)}"[:254]
+    client = f"{action}:{client}"[:64]
+    since = now - limits.window
+    for column, value, limit in (
+        ("email", email, limits.per_account),
+        ("client", client, limits.per_client),
+    ):
+        count, oldest = await store.failures_since(column, value, since)
+        if count >= limit:
+            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
+            raise TooManyAttempts(math.ceil(wait))
+    await store.insert_failure(email, client, now)
