@@ -128,6 +128,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         )
 
     try:
+        _with_database(migrate)  # a fresh database gets its tables first
         user_id = _with_database(create)
     except BookingError as exc:
         print(f"labshare create-user: {exc}", file=sys.stderr)

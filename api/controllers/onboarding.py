@@ -11,7 +11,6 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from api.auth import client_address, login_limits
-from api.controllers.organisations import app_settings
 from api.deps import check_date
 from api.schemas import problems
 from api.schemas_onboarding import (
@@ -65,8 +64,7 @@ async def request_signup(
     await signup.request_signup(
         signup.SignupInput(data.company_name, data.kvk, data.name, data.email, data.password,
                            data.locale),
-        client_address(request), now, base_url=app_settings(request).public_base_url,
-        limits=login_limits())
+        client_address(request), now, limits=login_limits())
     return Response(SignupAccepted("check your mailbox for the confirmation link"),
                     status_code=202)
 

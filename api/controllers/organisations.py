@@ -11,6 +11,7 @@ from uuid import UUID
 
 from litestar import Request, delete, get, patch, post
 
+from api.auth import get_user
 from api.schemas import problems
 from api.schemas_onboarding import (
     InvitationIn,
@@ -34,16 +35,9 @@ from api.schemas_onboarding import (
 from booking.domain.roles import Actor
 from booking.services import members, organisations
 from booking.services.organisations import OrganisationInput
-from booking.settings import Settings, get_settings
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 TAGS = ["organisations"]
-
-
-def app_settings(request: Request[Any, Any, Any]) -> Settings:
-    """The app's settings (tests hand their own to `create_app`)."""
-    found = getattr(request.app.state, "settings", None)
-    return found if isinstance(found, Settings) else get_settings()
 
 
 @post("/api/v1/organisations", tags=TAGS, responses=problems(403), security=SECURITY,
@@ -124,9 +118,9 @@ async def invite(
     now: datetime,
 ) -> InvitationOut:
     """Mails a one-time link `…/invitations/<token>`, valid 7 days, in `locale`."""
-    view = await members.invite(
-        member, str(org_id), data.email, data.role, now,
-        base_url=app_settings(request).public_base_url, locale=data.locale)
+    user = await get_user(request)
+    view = await members.invite(member, str(org_id), data.email, data.role, now,
+                                locale=data.locale, inviter_name=user.name if user else "")
     return invitation_out(view)
 
 

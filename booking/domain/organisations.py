@@ -89,7 +89,7 @@ def clean_postcode(code: str) -> str:
     if not (code or "").strip():
         return ""
     try:
-        cleaned = str(stdnum_postcode.validate(code))
+        cleaned = str(stdnum_postcode.validate(code)).replace(" ", "")
     except StdnumError:
         raise invalid("postcode", "postcode_format", "a postcode is 4 digits and 2 letters, "
                       "e.g. 5611 AB") from None

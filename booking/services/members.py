@@ -20,7 +20,7 @@ from booking.domain import organisations as rules
 from booking.domain.errors import Gone, NotAllowed, NotFound
 from booking.domain.roles import Actor, OrgKind
 from booking.services import accounts
-from booking.services.onboarding_mail import send_link_mail
+from booking.services.onboarding_mail import role_words, send_link_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 8
@@ -137,11 +137,11 @@ def _invitation(row: Row) -> InvitationView:
 
 
 async def invite(
-    actor: Actor, org_id: str, email: str, role: str, now: datetime, *, base_url: str,
-    locale: str = "nl",
+    actor: Actor, org_id: str, email: str, role: str, now: datetime, *, locale: str = "nl",
+    inviter_name: str = "",
 ) -> InvitationView:
-    """An invitation to `email` as `role`, mailed (in the same transaction) with its one-time
-    link `{base_url}/invitations/<token>`, valid 7 days."""
+    """An invitation to `email` as `role`, mailed in `locale` (in the same transaction) with
+    its one-time link `<base_url>/invitations/<token>`, valid 7 days."""
     org, kind = await _managed(actor, org_id)
     checked = rules.check_role(kind, role)
     address = accounts.normalise_email(email)
@@ -154,8 +154,10 @@ async def invite(
             invited_by=actor.user_id, now=now, expires_at=now + INVITATION_LIFETIME,
         )
         await send_link_mail(
-            "invitation", to=address, locale=locale, link=f"{base_url}/invitations/{token}",
-            params={"organisation": org["name"], "role": checked.value}, now=now,
+            "invitation", to=address, to_name="", locale=locale,
+            link=f"/invitations/{token}", now=now,
+            params={"organisation": org["name"], "inviter": inviter_name,
+                    **role_words(checked.value)},
         )
     found = await store.get_invitation(inv_id)
     assert found is not None

@@ -46,11 +46,11 @@ class Confirmed:
 
 
 async def request_signup(
-    data: SignupInput, client: str, now: datetime, *, base_url: str,
+    data: SignupInput, client: str, now: datetime, *,
     limits: accounts.LoginLimits = accounts.LoginLimits(),
 ) -> None:
     """Check the KvK number (RuleViolation: the one refusal a caller sees), throttle
-    (TooManyAttempts), then store the request and mail its link `{base_url}/signup/<token>`.
+    (TooManyAttempts), then store the request and mail its link `<base_url>/signup/<token>`.
     An address that already has an account gets no link and no different answer (no account
     enumeration)."""
     kvk = rules.clean_kvk(data.kvk)
@@ -75,8 +75,8 @@ async def request_signup(
             locale=data.locale, now=now, expires_at=now + SIGNUP_LIFETIME,
         )
         await send_link_mail(
-            "signup", to=email, locale=data.locale, link=f"{base_url}/signup/{token}",
-            params={"company": data.company_name.strip(), "name": data.name.strip()}, now=now,
+            "signup", to=email, to_name=data.name.strip(), locale=data.locale,
+            link=f"/signup/{token}", params={"company": data.company_name.strip()}, now=now,
         )
 
 
