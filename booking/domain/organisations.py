@@ -91,8 +91,8 @@ def clean_postcode(code: str) -> str:
     try:
         cleaned = str(stdnum_postcode.validate(code)).replace(" ", "")
     except StdnumError:
-        raise invalid("postcode", "postcode_format", "a postcode is 4 digits and 2 letters, "
-                      "e.g. 5611 AB") from None
+        raise invalid("postcode", "postcode_format",
+                      "a postcode is 4 digits and 2 letters, e.g. 5611 AB") from None
     return f"{cleaned[:4]} {cleaned[4:]}"
 
 
@@ -111,8 +111,7 @@ def check_role(kind: OrgKind, role: str) -> Role:
     for candidate in allowed:
         if candidate.value == role:
             return candidate
-    names = ", ".join(r.value for r in allowed)
-    raise invalid("role", "role_kind", f"a {kind.value} has the roles {names}")
+    raise invalid("role", "role_kind", "this kind of organisation has no such role")
 
 
 def is_member(actor: Actor, organisation_id: str) -> bool:

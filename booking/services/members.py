@@ -100,8 +100,8 @@ async def _keep_a_manager(org_id: str, kind: OrgKind, roles: list[str], new_role
     """RuleViolation when the change would leave the organisation without a manager."""
     manager = rules.MANAGER_ROLE[kind].value
     if manager in roles and new_role != manager and await store.count_role(org_id, manager) <= 1:
-        raise rules.invalid("role", "last_manager", "the organisation needs another manager "
-                            "first")
+        raise rules.invalid("role", "last_manager",
+                            "the organisation needs another manager first")
 
 
 async def change_role(actor: Actor, org_id: str, user_id: str, role: str) -> MemberView:
@@ -215,7 +215,7 @@ async def accept_invitation(
                 raise rules.invalid("name", "required", "a name is required")
             if len(password) < MIN_PASSWORD_LENGTH:
                 raise rules.invalid("password", "password_short",
-                                    f"at least {MIN_PASSWORD_LENGTH} characters")
+                                    "use at least 8 characters")
             user_id = await accounts.create_user(
                 email=row["email"], name=name.strip(), password=password, now=now,
                 locale=locale,

@@ -11,7 +11,7 @@ from booking.db.engine import transaction
 from booking.db.sql import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import NotAllowed, NotFound
-from booking.domain.roles import Actor, OrgKind
+from booking.domain.roles import Actor, OrgKind, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,3 +300,14 @@ async def platform_organisation(now: datetime) -> str:
             return found
         return await store.insert_organisation(kind=OrgKind.PLATFORM.value, name="labshare",
                                                now=now)
+
+
+async def company_by_kvk(actor: Actor, kvk: str) -> OrganisationView:
+    """The company with this KvK number, for the staff of a school or the admin (to record an
+    induction or a partnership); RuleViolation on `kvk` when there is none."""
+    if not (actor.is_admin or actor.staff_school_ids or actor.org_ids(Role.COORDINATOR)):
+        raise NotAllowed("only schools look companies up")
+    row = await store.find_company_by_kvk(rules.clean_kvk(kvk))
+    if row is None:
+        raise rules.invalid("kvk", "not_a_company", "no company with this KvK number")
+    return _view(row)

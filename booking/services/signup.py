@@ -62,7 +62,7 @@ async def request_signup(
         raise rules.invalid("email", "email", "not an e-mail address")
     if len(data.password) < MIN_PASSWORD_LENGTH:
         raise rules.invalid("password", "password_short",
-                            f"at least {MIN_PASSWORD_LENGTH} characters")
+                            "use at least 8 characters")
     await accounts.count_attempt("signup", email, client, now, limits)
     if await store.user_by_email(email) is not None:
         return
