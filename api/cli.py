@@ -105,10 +105,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from booking.db.accounts_store import find_organisation
-    from booking.services.organisations import platform_organisation
     from booking.domain.errors import BookingError
     from booking.domain.roles import Role
     from booking.services import accounts
+    from booking.services.organisations import platform_organisation
 
     async def create() -> str:
         memberships: list[tuple[str, Role]] = []

@@ -10,7 +10,7 @@ from msgspec import UNSET, UnsetType
 
 from api.schemas import UUIDStr
 from booking.services.members import InvitationView, MemberView
-from booking.services.organisations import OrganisationView, PartnershipView, SiteView
+from booking.services.organisations import OrganisationView, PartnershipView
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ann@acme.test"])]
@@ -42,7 +42,7 @@ class OrganisationPatch(msgspec.Struct, forbid_unknown_fields=True):
     brin: Short | UnsetType = UNSET
     level: Level | UnsetType = UNSET
     kvk: Short | UnsetType = UNSET
-    region_id: UUIDStr | None | UnsetType = UNSET
+    region_id: UUIDStr | UnsetType | None = UNSET
     is_sme: bool | UnsetType = UNSET
 
     def changes(self) -> dict[str, Any]:
@@ -74,16 +74,6 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     postcode: Short = ""
     city: Text100 = ""
     timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Europe/Amsterdam"
-
-
-class SiteOut(msgspec.Struct):
-    id: str
-    school_id: str
-    name: str
-    address: str
-    postcode: str
-    city: str
-    timezone: str
 
 
 class MemberPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -199,10 +189,6 @@ class PartnershipList(msgspec.Struct):
 def organisation_out(v: OrganisationView) -> OrganisationOut:
     return OrganisationOut(v.id, v.kind, v.name, v.brin, v.level, v.kvk, v.region_id, v.city,
                            v.is_sme, v.created_at)
-
-
-def site_out(v: SiteView) -> SiteOut:
-    return SiteOut(v.id, v.school_id, v.name, v.address, v.postcode, v.city, v.timezone)
 
 
 def member_out(v: MemberView) -> MemberOut:

@@ -13,6 +13,7 @@ from litestar import Request, delete, get, patch, post
 
 from api.auth import get_user
 from api.schemas import problems
+from api.schemas_catalogue import SiteOut, site_out
 from api.schemas_onboarding import (
     InvitationIn,
     InvitationList,
@@ -26,11 +27,9 @@ from api.schemas_onboarding import (
     OrganisationPatch,
     OrgKindName,
     SiteIn,
-    SiteOut,
     invitation_out,
     member_out,
     organisation_out,
-    site_out,
 )
 from booking.domain.roles import Actor
 from booking.services import members, organisations
@@ -42,7 +41,9 @@ TAGS = ["organisations"]
 
 @post("/api/v1/organisations", tags=TAGS, responses=problems(403), security=SECURITY,
       summary="Create a school, company or region (admin)")
-async def create_organisation(data: OrganisationIn, member: Actor, now: datetime) -> OrganisationOut:
+async def create_organisation(
+    data: OrganisationIn, member: Actor, now: datetime
+) -> OrganisationOut:
     """BRIN is 2 digits + 2 letters, KvK 8 digits passing its check digit; else 422."""
     view = await organisations.create_organisation(member, OrganisationInput(
         kind=data.kind, name=data.name, brin=data.brin, level=data.level, kvk=data.kvk,

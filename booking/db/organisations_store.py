@@ -112,14 +112,6 @@ async def insert_site(
     return site_id
 
 
-async def sites_of(school_id: str) -> list[Row]:
-    return await fetch(
-        "SELECT CAST(id AS TEXT) AS id, CAST(school AS TEXT) AS school, name, address, "
-        "postcode, city, timezone FROM sites WHERE school = $1 ORDER BY name, id",
-        school_id,
-    )
-
-
 # partnerships ---------------------------------------------------------------------------------
 
 

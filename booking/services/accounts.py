@@ -176,14 +176,7 @@ async def authenticate(
     email = normalise_email(email)[:254]
     client = client[:64]
     since = now - limits.window
-    for column, value, limit in (
-        ("email", email, limits.per_account),
-        ("client", client, limits.per_client),
-    ):
-        count, oldest = await store.failures_since(column, value, since)
-        if count >= limit:
-            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
-            raise TooManyAttempts(math.ceil(wait))
+    await check_throttle(email, client, now, limits)
     row = await store.find_login(email)
     ok = await asyncio.to_thread(_verify, row["password_hash"] if row else None, password)
     if row is None or not ok or not row["is_active"]:
@@ -281,6 +274,14 @@ async def count_attempt(
     by a prefix, so signing up never locks anybody out of signing in."""
     email = f"{action}:{normalise_email(email)}"[:254]
     client = f"{action}:{client}"[:64]
+    await check_throttle(email, client, now, limits)
+    await store.insert_failure(email, client, now)
+
+
+async def check_throttle(email: str, client: str, now: datetime, limits: LoginLimits) -> None:
+    """The throttle's one home: TooManyAttempts when `email` or `client` already has
+    `per_account` / `per_client` recorded attempts within the window (login failures, or
+    another action's attempts under its prefix)."""
     since = now - limits.window
     for column, value, limit in (
         ("email", email, limits.per_account),
@@ -290,4 +291,3 @@ async def count_attempt(
         if count >= limit:
             wait = (oldest + limits.window - now).total_seconds() if oldest else 60
             raise TooManyAttempts(math.ceil(wait))
-    await store.insert_failure(email, client, now)

@@ -132,8 +132,9 @@ async def prepare(
     largest capacity, a rule without occurrences)."""
     ids = checked.ids
     company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
-        actor_store.company_terms_stmt(company, partnership_day(now)), resources_store.resources_stmt(ids),
-        resources_store.children_stmt(ids), resources_store.inducted_stmt(company, ids),
+        actor_store.company_terms_stmt(company, partnership_day(now)),
+        resources_store.resources_stmt(ids), resources_store.children_stmt(ids),
+        resources_store.inducted_stmt(company, ids),
     ])
     terms = actor_store.company_terms_from_rows(company_rows)
     if terms is None:

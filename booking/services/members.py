@@ -96,7 +96,9 @@ async def _target(org_id: str, user_id: str) -> list[str]:
     return roles
 
 
-async def _keep_a_manager(org_id: str, kind: OrgKind, roles: list[str], new_role: str | None) -> None:
+async def _keep_a_manager(
+    org_id: str, kind: OrgKind, roles: list[str], new_role: str | None
+) -> None:
     """RuleViolation when the change would leave the organisation without a manager."""
     manager = rules.MANAGER_ROLE[kind].value
     if manager in roles and new_role != manager and await store.count_role(org_id, manager) <= 1:

@@ -12,6 +12,8 @@ from booking.db.sql import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor, OrgKind, Role
+from booking.services import catalogue
+from booking.services.views import SiteView
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +28,6 @@ class OrganisationView:
     city: str
     is_sme: bool
     created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    id: str
-    school_id: str
-    name: str
-    address: str
-    postcode: str
-    city: str
-    timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +60,6 @@ def _view(row: Row) -> OrganisationView:
         level=row["level"], kvk=row["kvk"], region_id=row["region"], city=row["city"] or "",
         is_sme=bool(row["is_sme"]), created_at=row["created_at"],
     )
-
-
-def _site(row: Row) -> SiteView:
-    return SiteView(str(row["id"]), str(row["school"]), row["name"], row["address"],
-                    row["postcode"], row["city"], row["timezone"])
 
 
 async def _visible(actor: Actor, org_id: str) -> OrganisationView:
@@ -187,13 +173,13 @@ async def add_site(
     async with transaction(write=True):
         site_id = await store.insert_site(school_id=school_id, name=name.strip(),
                                           address=address.strip(), city=city.strip(), **clean)
-    found = next(s for s in await store.sites_of(school_id) if s["id"] == site_id)
-    return _site(found)
+    return next(s for s in await list_sites(actor, school_id) if s.id == site_id)
 
 
 async def list_sites(actor: Actor, school_id: str) -> list[SiteView]:
+    """A school's sites, for those who may see the organisation (NotFound otherwise)."""
     await _visible(actor, school_id)
-    return [_site(r) for r in await store.sites_of(school_id)]
+    return (await catalogue.get_school(actor, school_id)).sites
 
 
 # partnerships ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from booking.services.members import MIN_PASSWORD_LENGTH, matches, new_link_toke
 from booking.services.onboarding_mail import send_link_mail
 
 SIGNUP_LIFETIME = timedelta(days=2)
+DEFAULT_LIMITS = accounts.LoginLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class Confirmed:
 
 async def request_signup(
     data: SignupInput, client: str, now: datetime, *,
-    limits: accounts.LoginLimits = accounts.LoginLimits(),
+    limits: accounts.LoginLimits = DEFAULT_LIMITS,
 ) -> None:
     """Check the KvK number (RuleViolation: the one refusal a caller sees), throttle
     (TooManyAttempts), then store the request and mail its link `<base_url>/signup/<token>`.

@@ -85,7 +85,9 @@ async def organisation_page(request: Request[Any, Any, Any], org_id: str) -> Res
     )
 
 
-async def _act(request: Request[Any, Any, Any], org_id: str, work: Any, done: Flash) -> Response[Any]:
+async def _act(
+    request: Request[Any, Any, Any], org_id: str, work: Any, done: Flash
+) -> Response[Any]:
     """Run `work(actor, form)`; back to the organisation's page with `done` or the refusal."""
     actor = await signed_in(request)
     if not isinstance(actor, Actor):

@@ -82,7 +82,9 @@ def _pg(sql: str) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
     data = tmp_path_factory.mktemp("onboard")
     name = f"labshare_onboard_{secrets.token_hex(4)}"
     if request.param == "sqlite":
