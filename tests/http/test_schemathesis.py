@@ -4,7 +4,8 @@ OpenAPI document, all default checks, a bounded number of examples each → no f
 One allowance: `positive_data_acceptance` also accepts 422 on the operations whose inputs
 have rules JSON Schema cannot state — a window's end after its start and at most 400 days, a
 cursor the server issued, `free_from` only together with `free_to`, a policy's minimum below
-its maximum, `opens` before `closes`. Those answer 422 by contract (API.md); everything a
+its maximum, `opens` before `closes`, a KvK number's check digit, a role that fits the kind of
+organisation. Those answer 422 by contract (API.md); everything a
 schema can say (bounds, patterns, enums, unknown fields) is in the document and is checked.
 """
 
@@ -29,6 +30,10 @@ SEMANTIC_422 = (
     # "exactly one of url/ics", "id with scope resource": a oneOf could state these; until the
     # feeds/imports schemas do, they are allowed here too.
     r"^/api/v1/(feeds|calendar-imports)$",
+    # organisations and people: KvK check digits, BRIN and postcode rules, a role that fits the
+    # organisation's kind, ids in the body that must name a school or company, date order,
+    # the last manager, a password long enough
+    r"^/api/v1/(organisations|partnerships|signup|invitations)(/|$)",
 )
 CONFIG = "\n".join(
     f"""[[operations]]
