@@ -76,6 +76,18 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     timezone: Annotated[str, msgspec.Meta(max_length=64)] = "Europe/Amsterdam"
 
 
+class SitePatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name | UnsetType = UNSET
+    address: Annotated[str, msgspec.Meta(max_length=300)] | UnsetType = UNSET
+    postcode: Short | UnsetType = UNSET
+    city: Text100 | UnsetType = UNSET
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | UnsetType = UNSET
+
+    def changes(self) -> dict[str, Any]:
+        return {f: v for f in self.__struct_fields__
+                if not isinstance(v := getattr(self, f), UnsetType)}
+
+
 class MemberPatch(msgspec.Struct, forbid_unknown_fields=True):
     """Only the role changes (organisation, user and e-mail never do here)."""
 

@@ -27,6 +27,7 @@ from api.schemas_onboarding import (
     OrganisationPatch,
     OrgKindName,
     SiteIn,
+    SitePatch,
     invitation_out,
     member_out,
     organisation_out,
@@ -81,6 +82,14 @@ async def add_site(member: Actor, org_id: UUID, data: SiteIn) -> SiteOut:
         member, str(org_id), name=data.name, address=data.address, postcode=data.postcode,
         city=data.city, timezone=data.timezone)
     return site_out(view)
+
+
+@patch("/api/v1/organisations/{org_id:uuid}/sites/{site_id:uuid}", tags=TAGS,
+       responses=problems(403, 404), security=SECURITY)
+async def update_site(member: Actor, org_id: UUID, site_id: UUID, data: SitePatch) -> SiteOut:
+    """Change a site's name, address, postcode, city or time zone."""
+    return site_out(await organisations.update_site(member, str(org_id), str(site_id),
+                                                    data.changes()))
 
 
 @get("/api/v1/organisations/{org_id:uuid}/sites", tags=TAGS, responses=problems(404),
@@ -141,6 +150,6 @@ async def revoke_invitation(member: Actor, org_id: UUID, invitation_id: UUID) ->
 
 ROUTES: list[Any] = [
     create_organisation, list_organisations, get_organisation, update_organisation, add_site,
-    list_sites, list_members, change_member, remove_member, invite, list_invitations,
+    update_site, list_sites, list_members, change_member, remove_member, invite, list_invitations,
     revoke_invitation,
 ]

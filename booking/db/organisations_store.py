@@ -112,6 +112,16 @@ async def insert_site(
     return site_id
 
 
+async def update_site(site_id: str, fields: dict[str, Any]) -> None:
+    """Set the given site columns (name, address, postcode, city, timezone only)."""
+    names = [n for n in fields if n in ("name", "address", "postcode", "city", "timezone")]
+    if not names:
+        return
+    sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=2))
+    await execute(f"UPDATE sites SET {sets} WHERE id = $1", site_id,
+                  *(fields[n] for n in names))
+
+
 # partnerships ---------------------------------------------------------------------------------
 
 

@@ -176,6 +176,28 @@ async def add_site(
     return next(s for s in await list_sites(actor, school_id) if s.id == site_id)
 
 
+async def update_site(
+    actor: Actor, school_id: str, site_id: str, patch: dict[str, str]
+) -> SiteView:
+    """Change a site's name, address, postcode, city or zone (admin or the school's facility
+    managers); NotFound for a site of another school."""
+    sites = {s.id: s for s in await list_sites(actor, school_id)}
+    if site_id not in sites:
+        raise NotFound("no such site")
+    if not (actor.is_admin or school_id in actor.managed_school_ids):
+        raise NotAllowed("only the school's facility managers change sites")
+    clean = dict(patch)
+    if "name" in clean and not clean["name"].strip():
+        raise rules.invalid("name", "required", "a name is required")
+    if "postcode" in clean:
+        clean["postcode"] = rules.clean_postcode(clean["postcode"])
+    if "timezone" in clean:
+        clean["timezone"] = rules.clean_timezone(clean["timezone"])
+    async with transaction(write=True):
+        await store.update_site(site_id, clean)
+    return next(s for s in await list_sites(actor, school_id) if s.id == site_id)
+
+
 async def list_sites(actor: Actor, school_id: str) -> list[SiteView]:
     """A school's sites, for those who may see the organisation (NotFound otherwise)."""
     await _visible(actor, school_id)

@@ -12,7 +12,15 @@ import pytest
 
 from booking.db.members_store import insert_invitation
 from booking.db.sql import execute
-from tests.factories import T0, make_company, make_region, make_school, make_user, new_id
+from tests.factories import (
+    T0,
+    make_company,
+    make_region,
+    make_school,
+    make_site,
+    make_user,
+    new_id,
+)
 from tests.http.conftest import NOW, bearer
 from tests.http.onboarding_support import valid_kvk
 
@@ -32,6 +40,7 @@ class World:
     p_own: str  # partnership school 1 - company A
     p_other: str  # partnership school 2 - company B
     invitation_a: str  # an open invitation of company A
+    site_1: str
 
 
 @pytest.fixture
@@ -64,7 +73,7 @@ async def world(client: httpx.AsyncClient) -> World:
         org_id=company_a, email="new@a.test", role="booker", token_hash="0" * 64,
         invited_by=users["admin_a"], now=NOW, expires_at=NOW + timedelta(days=7))
     return World(headers, users, school_1, school_2, company_a, company_b, region, *made,
-                 invitation)
+                 invitation, await make_site(school_id=school_1))
 
 
 def _row(**statuses: int) -> dict[str, int]:
@@ -119,6 +128,11 @@ DENIALS = {
     "add site": ("POST", "/api/v1/organisations/{school_1}/sites", {"name": "Nieuw"}, {
         "anonymous": 401, "booker_a": 404, "manager_2": 404, "staff_1": 403,
         "coordinator": 403}),
+    "change a site": ("PATCH", "/api/v1/organisations/{school_1}/sites/{site_1}", {
+        "postcode": "5611AB"}, {"anonymous": 401, "booker_a": 404, "manager_2": 404,
+                                "staff_1": 403, "coordinator": 403}),
+    "site of another school": ("PATCH", "/api/v1/organisations/{school_2}/sites/{site_1}", {
+        "city": "X"}, {"manager_2": 404, "admin": 404}),
     "site of a company": ("POST", "/api/v1/organisations/{company_a}/sites", {"name": "X"}, {
         "admin": 422}),
     "change a booker's role": ("PATCH", "/api/v1/organisations/{company_a}/members/{booker_a}",
@@ -214,6 +228,9 @@ async def test_lists_show_only_the_callers_own(world: World, client: httpx.Async
 
 async def test_managers_manage_their_own(world: World, client: httpx.AsyncClient) -> None:
     h, u = world.headers, world.users
+    r = await client.patch(f"/api/v1/organisations/{world.school_1}/sites/{world.site_1}",
+                           headers=h["manager_1"], json={"postcode": "5611ab", "city": "Best"})
+    assert r.status_code == 200 and r.json()["postcode"] == "5611 AB", r.text
     r = await client.post("/api/v1/partnerships", headers=h["coordinator"],
                           json={"school_id": world.school_1, "company_id": world.company_b})
     assert r.status_code == 201, r.text
