@@ -124,6 +124,15 @@ async def add_site(request: Request[Any, Any, Any], org_id: str) -> Response[Any
     return await _act(request, org_id, work, Flash("The site has been added."))
 
 
+@post("/{org_id:str}/sites/{site_id:str}", name="organisation.edit_site", status_code=303)
+async def edit_site(request: Request[Any, Any, Any], org_id: str, site_id: str) -> Response[Any]:
+    async def work(actor: Actor, form: dict[str, str]) -> None:
+        fields = ("name", "address", "postcode", "city", "timezone")
+        await organisations.update_site(actor, org_id, site_id,
+                                        {k: form[k] for k in fields if k in form})
+    return await _act(request, org_id, work, Flash("The site has been saved."))
+
+
 @post("/{org_id:str}/invitations", name="organisation.invite", status_code=303)
 async def invite(request: Request[Any, Any, Any], org_id: str) -> Response[Any]:
     user = await current_user(request)
@@ -181,8 +190,8 @@ async def end_partner(
 ROUTES: list[Any] = [
     Router(
         path="/organisations",
-        route_handlers=[organisation_page, edit, add_site, invite, revoke, change_role, remove,
-                        add_partner, end_partner],
+        route_handlers=[organisation_page, edit, add_site, edit_site, invite, revoke,
+                        change_role, remove, add_partner, end_partner],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -98,3 +98,25 @@ async def test_sign_up_by_form_and_mailed_link(db: Any, web: httpx.AsyncClient) 
 
 async def test_an_unknown_link_is_404(db: Any, web: httpx.AsyncClient) -> None:
     assert (await web.get("/invitations/" + "x" * 43)).status_code == 404
+
+
+async def test_a_facility_manager_edits_a_site(db: Any, web: httpx.AsyncClient) -> None:
+    from tests.factories import make_school, make_site
+
+    school = await make_school(name="ROC Test")
+    site = await make_site(school_id=school, name="Hoofdlocatie")
+    await accounts.create_user(email="fm@roc.test", name="Fem", password=PASSWORD, now=NOW,
+                               memberships=[(school, Role.FACILITY_MANAGER)])
+    csrf = await _login(web, "fm@roc.test")
+    page = await web.get(f"/organisations/{school}")
+    assert "Hoofdlocatie wijzigen" in page.text
+    r = await web.post(f"/organisations/{school}/sites/{site}", data={
+        "_csrf": csrf, "name": "Hoofdlocatie", "address": "Stationsplein 1",
+        "postcode": "1012ab", "city": "Amsterdam", "timezone": "Europe/Amsterdam"})
+    assert r.status_code == 303
+    after = await web.get(r.headers["location"])
+    assert "De locatie is opgeslagen." in after.text and "1012 AB" in after.text
+    r = await web.post(f"/organisations/{school}/sites/{site}", data={
+        "_csrf": csrf, "name": "Hoofdlocatie", "postcode": "1012", "timezone": "Mars/Base"})
+    after = await web.get(r.headers["location"])
+    assert "een postcode bestaat uit 4 cijfers en 2 letters" in after.text
