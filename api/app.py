@@ -154,6 +154,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="calendars"),
             Tag(name="reports"),
             Tag(name="operations"),
+            Tag(name="organisations"),
         ],
         use_handler_docstrings=True,
     )

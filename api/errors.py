@@ -38,6 +38,7 @@ from booking.domain.errors import (
     BookingError,
     Conflict,
     ConflictingClaim,
+    Gone,
     IdempotencyInProgress,
     IdempotencyMismatch,
     NotAllowed,
@@ -57,6 +58,7 @@ _SLUGS = {
     403: "forbidden",
     404: "not-found",
     409: "conflict",
+    410: "gone",
     412: "stale-version",
     422: "validation",
     429: "rate-limited",
@@ -160,6 +162,8 @@ def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = 
     if isinstance(exc, Conflict):
         detail = reason_message(Reason("booked", str(exc)), _locale(request))
         return problem(409, detail, conflicts=conflicts_out(exc.conflicts, tz))
+    if isinstance(exc, Gone):
+        return problem(410, str(exc) or "this link can no longer be used")
     if isinstance(exc, StaleVersion):
         return problem(412, str(exc) or "the booking changed since you read it (If-Match)")
     if isinstance(exc, IdempotencyMismatch):

@@ -118,7 +118,7 @@ async def _create_once(
     checked = check_shape(req)
     ids, mode = checked.ids, checked.mode
     async with transaction(write=True):
-        p = await prepare(actor, req, company, checked)
+        p = await prepare(actor, req, company, checked, now)
         plan.masked = p.masked
         outcomes: list[OccurrenceView] = []
         for occ in p.occurrences:

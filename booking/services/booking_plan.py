@@ -19,6 +19,7 @@ from booking.domain.availability import ResourceCalendar, check_request
 from booking.domain.claims import claims_for, find_conflicts
 from booking.domain.errors import ConflictingClaim, NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
+from booking.domain.organisations import partnership_day
 from booking.domain.pricing import estimate_price
 from booking.domain.recurrence import expand_rrule
 from booking.domain.resources import Resource
@@ -124,15 +125,16 @@ class Prepared:
 
 
 async def prepare(
-    actor: Actor, req: BookingRequest, company: str, checked: Checked
+    actor: Actor, req: BookingRequest, company: str, checked: Checked, now: datetime
 ) -> Prepared:
     """Read what deciding on `req` needs; call inside a transaction. Raises NotAllowed (no
     company), NotFound (unknown or invisible resource), RuleViolation (participants above the
     largest capacity, a rule without occurrences)."""
     ids = checked.ids
     company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
-        actor_store.company_terms_stmt(company), resources_store.resources_stmt(ids),
-        resources_store.children_stmt(ids), resources_store.inducted_stmt(company, ids),
+        actor_store.company_terms_stmt(company, partnership_day(now)),
+        resources_store.resources_stmt(ids), resources_store.children_stmt(ids),
+        resources_store.inducted_stmt(company, ids),
     ])
     terms = actor_store.company_terms_from_rows(company_rows)
     if terms is None:
@@ -243,7 +245,7 @@ async def quote(actor: Actor, req: BookingRequest, now: datetime) -> Quote:
         raise NotAllowed("only company bookers may book")
     checked = check_shape(req)
     async with transaction(write=False):
-        p = await prepare(actor, req, company, checked)
+        p = await prepare(actor, req, company, checked, now)
         items: list[QuoteOccurrence] = []
         bookable: list[Interval] = []
         for occ in p.occurrences:
