@@ -3,7 +3,8 @@
 Signature (Stripe-style): `Labshare-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
 "<t>.<body>")>`; receivers recompute it over the raw body and reject an old `t` (replays).
 The target must pass the same private-address rule as calendar imports
-(`LABSHARE_IMPORT_ALLOW_PRIVATE`), checked at every attempt because DNS may change.
+(`LABSHARE_IMPORT_ALLOW_PRIVATE`), checked at every attempt because DNS may change, and the
+POST goes to the address that was checked (`safe_http.fetch_public`: no rebinding).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import hashlib
 import hmac
 from datetime import datetime
 
-import httpx
-
 from booking.db import webhooks_store
-from booking.services.ics_fetch import FetchError, FetchPolicy, _check_host
 from booking.services.mail_transport import PermanentFailure, TemporaryFailure
+from booking.services.safe_http import (
+    PublicFetchError,
+    UnsafeAddressError,
+    allow_private_from_env,
+    fetch_public,
+)
 
 SIGNATURE_HEADER = "Labshare-Signature"
 USER_AGENT = "labshare-webhooks/1.0"
@@ -44,19 +48,17 @@ async def deliver_webhook(webhook_id: str | None, url: str, body: str, now: date
     secret = None if webhook_id is None else await webhooks_store.get_secret(webhook_id)
     if secret is None:
         raise PermanentFailure("the webhook was deleted")
-    try:
-        await _check_host(url, FetchPolicy.from_env())
-    except FetchError as exc:
-        raise TemporaryFailure(str(exc)) from None
     raw = body.encode()
     headers = {
         "Content-Type": "application/json", "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: signature(secret, raw, int(now.timestamp())),
     }
-    try:
-        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
-            response = await client.post(url, content=raw, headers=headers)
-    except httpx.HTTPError as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+    try:  # resolved once, checked, connected to the checked address; no redirects followed
+        response = await fetch_public(
+            url, method="POST", headers=headers, body=raw, timeout=TIMEOUT, max_bytes=64 * 1024,
+            allow_private=allow_private_from_env(), max_redirects=0,
+        )
+    except (UnsafeAddressError, PublicFetchError) as exc:
+        raise TemporaryFailure(str(exc)) from None
     if not 200 <= response.status_code < 300:
         raise TemporaryFailure(f"HTTP {response.status_code}")
