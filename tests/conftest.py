@@ -84,9 +84,19 @@ async def empty_tables(backend: Backend) -> None:
     if backend.name == "postgresql":
         await backend.engine.run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
     else:
+        from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
+            APPEND_ONLY_TABLES,
+            SQLITE_APPEND_ONLY,
+        )
+
+        for table in APPEND_ONLY_TABLES:  # the audit refuses DELETE: lift that while emptying
+            for op in ("update", "delete"):
+                await backend.engine.run_ddl(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
         await backend.engine.run_ddl("UPDATE resources SET parent = NULL")  # RESTRICT is per row
         for name in names:
             await backend.engine.run_ddl(f"DELETE FROM {name}")
+        for ddl in SQLITE_APPEND_ONLY:
+            await backend.engine.run_ddl(ddl)
 
 
 @pytest.fixture

@@ -50,7 +50,13 @@ class BookingEvent:
 Consumer = Callable[[BookingEvent], Awaitable[None]]
 """An `async (BookingEvent) -> None` that writes its rows in the current transaction."""
 
-CONSUMERS: tuple[Consumer, ...] = ()
+async def _audit(event: BookingEvent) -> None:
+    from booking.services.audit import on_booking_event  # audit reads BookingEvent: no cycle
+
+    await on_booking_event(event)
+
+
+CONSUMERS: tuple[Consumer, ...] = (_audit,)
 """The consumers, in order. Issue 11 adds the outbox, issue 12 the audit trail."""
 
 
