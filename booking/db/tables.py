@@ -59,6 +59,8 @@ class User(Table, tablename="users"):
     locale = Varchar(length=5, default="nl")
     is_active = Boolean(default=True)
     created_at = Timestamptz()
+    reminders = Boolean(default=True)  # a mail 24 h before each booking starts
+    digest = Boolean(default=False)  # facility managers: new requests in one daily mail
     last_seen_at = Timestamptz(null=True, default=None)  # touched at most daily (privacy.md)
     anonymised_at = Timestamptz(null=True, default=None)
 
@@ -343,6 +345,59 @@ ALL_TABLES: tuple[type[Table], ...] = (
     JobLock,
 )
 """Every table in dependency order (create in this order, drop in reverse)."""
+
+
+# -- notifications (issue 11; migration 2026-12-08T10) ----------------------------------------
+
+
+class OutboxMessage(Table, tablename="outbox_messages"):
+    """A mail or webhook delivery written in the transaction of the change it reports; the
+    worker leases (`locked_until`) and sends it. `payload` is JSON: for mail the template, its
+    context and the calendar part, rendered at send time; for a webhook the body and target."""
+
+    kind = Varchar(length=16)  # mail | webhook
+    recipient = Varchar(length=500)  # an e-mail address or a webhook URL
+    payload = Text()
+    status = Varchar(length=16, default="pending")  # pending | sent | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    webhook = UUID(null=True, default=None)  # the subscription a delivery belongs to
+
+
+class ItipSequence(Table, tablename="itip_sequences"):
+    """The SEQUENCE last sent in an invitation for one calendar UID, raised on every send."""
+
+    uid = Varchar(length=200, primary_key=True)
+    sequence = Integer(default=0)
+
+
+class Webhook(Table, tablename="webhooks"):
+    """An integrator's subscription to an organisation's booking events; `secret` signs."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    url = Text()
+    events = Text()  # JSON list of event names
+    secret = Text()  # sealed (see booking/services/webhook_secrets.py), never shown again
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class DigestItem(Table, tablename="digest_items"):
+    """A notification held for a facility manager's daily digest instead of its own mail."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    locale = Varchar(length=5, default="nl")
+    line = Text()  # JSON: what the digest lists for one event
+    created_at = Timestamptz()
+
+
+ALL_TABLES = (*ALL_TABLES, OutboxMessage, ItipSequence, Webhook, DigestItem)
 
 
 class AuditEntry(Table, tablename="audit_entries"):
