@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking.db import accounts_store, privacy_store
@@ -21,35 +19,11 @@ from booking.db.actor_store import memberships as load_memberships
 from booking.db.engine import transaction
 from booking.domain.errors import Gone, NotFound, Reason, RuleViolation
 from booking.services import accounts, audit
-from booking.settings import get_settings
+from booking.services.outbox import enqueue_mail
 
 RESET_LIFETIME = timedelta(hours=1)
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class ResetMail:
-    """What the reset mail needs: the person's address, name, language and the absolute link."""
-
-    user_id: str
-    email: str
-    name: str
-    locale: str
-    link: str
-    expires_at: datetime
-
-
-ResetMailer = Callable[[ResetMail, datetime], Awaitable[None]]
-"""Writes the reset mail in the current transaction (the outbox)."""
-
-
-async def _no_mail(mail: ResetMail, now: datetime) -> None:
-    """Until an outbox exists the link is only returned to the caller of `request_reset`."""
-
-
-MAILER: list[ResetMailer] = [_no_mail]
-"""The mailer `request_reset` uses (one element; the outbox's after issue 11)."""
 
 
 def check_new_password(password: str, field: str = "password") -> None:
@@ -62,17 +36,18 @@ def check_new_password(password: str, field: str = "password") -> None:
         )
 
 
-def reset_link(token: str) -> str:
-    """The absolute address of the page behind the mail's link."""
-    return f"{get_settings().public_base_url}/password-reset/{token}"
+def reset_path(token: str) -> str:
+    """The path of the page behind the mail's link (the mail makes it absolute)."""
+    return f"/password-reset/{token}"
 
 
 async def request_reset(
     email: str, client: str, now: datetime,
     limits: accounts.ResetLimits | None = None,
 ) -> str | None:
-    """Start a reset for `email`: the new link's token when the address has an active account
-    (for the mail; never shown to whoever asked), else None — the caller answers alike.
+    """Start a reset for `email`: when the address has an active account, a new link is mailed
+    (through the outbox, in this transaction) and its token returned — never show it to whoever
+    asked; else None, and the caller answers alike.
 
     Raises TooManyAttempts when this address or client asked too often (counted alike for
     unknown addresses)."""
@@ -91,9 +66,12 @@ async def request_reset(
             now=now, expires_at=now + RESET_LIFETIME,
         )
         if user is not None:
-            mail = ResetMail(str(user["id"]), user["email"], user["name"], user["locale"],
-                             reset_link(token), now + RESET_LIFETIME)
-            await MAILER[0](mail, now)
+            await enqueue_mail(
+                to_email=user["email"], to_name=user["name"], locale=user["locale"],
+                template="password_reset", now=now,
+                context={"name": user["name"], "link": reset_path(token),
+                         "minutes": int(RESET_LIFETIME.total_seconds() // 60)},
+            )
     if secrets.randbelow(50) == 0:
         await privacy_store.purge_resets(now - timedelta(days=1))
     return token if user is not None else None
