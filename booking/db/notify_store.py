@@ -125,3 +125,110 @@ async def add_digest_line(user_id: str, locale: str, line: dict[str, str], now: 
         "INSERT INTO digest_items (\"user\", locale, line, created_at) VALUES ($1, $2, $3, $4)",
         user_id, locale, json.dumps(line), utc(now),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    booking_id: str
+    position: int
+    starts_at: datetime
+
+
+async def due_reminders(now: datetime, ahead: datetime) -> list[DueReminder]:
+    """Active occurrences of confirmed bookings starting in (now, ahead] whose booker wants
+    reminders, booked at least as long before the start as the reminder comes."""
+    rows = await fetch(
+        "SELECT o.booking, o.position, o.starts_at FROM occurrences o "
+        "JOIN bookings b ON b.id = o.booking JOIN users u ON u.id = b.created_by "
+        "WHERE b.status = 'confirmed' AND o.starts_at > $1 AND o.starts_at <= $2 "
+        "AND u.reminders AND u.is_active "
+        "AND EXISTS (SELECT 1 FROM claims c WHERE c.occurrence = o.id AND c.active) "
+        "ORDER BY o.starts_at, o.booking",
+        utc(now), utc(ahead),
+    )
+    return [DueReminder(str(r["booking"]), int(r["position"]), r["starts_at"]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestBatch:
+    person: Person
+    lines: tuple[dict[str, str], ...]
+    item_ids: tuple[int, ...]
+
+
+async def digest_batches(before: datetime) -> list[DigestBatch]:
+    """Digest lines queued before `before`, per manager (oldest first)."""
+    rows = await fetch(
+        "SELECT d.id AS item, d.line, u.id, u.email, u.name, u.locale, u.reminders, u.digest "
+        'FROM digest_items d JOIN users u ON u.id = d."user" WHERE d.created_at < $1 '
+        "AND u.is_active ORDER BY u.id, d.id",
+        utc(before),
+    )
+    batches: dict[str, tuple[Person, list[dict[str, str]], list[int]]] = {}
+    for r in rows:
+        _, lines, ids = batches.setdefault(str(r["id"]), (_person(r), [], []))
+        lines.append(json.loads(r["line"]))
+        ids.append(int(r["item"]))
+    return [DigestBatch(p, tuple(lines), tuple(ids)) for p, lines, ids in batches.values()]
+
+
+async def delete_digest_items(ids: Sequence[int]) -> None:
+    if ids:
+        await execute(f"DELETE FROM digest_items WHERE id IN ({placeholders(len(ids))})", *ids)
+
+
+@dataclass(frozen=True, slots=True)
+class FailingImport:
+    id: str
+    school_id: str
+    school_name: str
+    source: str
+    failures: int
+    error: str
+    streak: str
+    """Identifies the failing streak (the last success, else the creation): one mail each."""
+
+
+async def failing_imports(min_failures: int) -> list[FailingImport]:
+    rows = await fetch(
+        "SELECT ci.id, ci.school, o.name AS school_name, ci.url, ci.kind, ci.failures, "
+        "ci.last_error, ci.last_success_at, ci.created_at FROM calendar_imports ci "
+        "JOIN organisations o ON o.id = ci.school "
+        "WHERE ci.status = 'error' AND ci.failures >= $1 ORDER BY ci.id",
+        min_failures,
+    )
+    return [
+        FailingImport(
+            str(r["id"]), str(r["school"]), r["school_name"], r["url"] or r["kind"],
+            int(r["failures"]), r["last_error"] or "",
+            (r["last_success_at"] or r["created_at"]).isoformat(),
+        )
+        for r in rows
+    ]
+
+
+async def managers_of(school_id: str) -> list[Person]:
+    rows = await fetch(
+        "SELECT DISTINCT u.id, u.email, u.name, u.locale, u.reminders, u.digest "
+        'FROM memberships m JOIN users u ON u.id = m."user" '
+        "WHERE m.role = 'facility_manager' AND u.is_active AND m.organisation = $1 "
+        "ORDER BY u.email",
+        school_id,
+    )
+    return [_person(r) for r in rows]
+
+
+async def notice_choices(user_id: str) -> tuple[bool, bool] | None:
+    """(reminders, digest) of an active user."""
+    rows = await fetch(
+        "SELECT reminders, digest FROM users WHERE id = $1 AND is_active", user_id)
+    return (bool(rows[0]["reminders"]), bool(rows[0]["digest"])) if rows else None
+
+
+async def set_notice_choices(user_id: str, reminders: bool | None, digest: bool | None) -> None:
+    """Change what is given (None leaves a choice as it is)."""
+    await execute(
+        "UPDATE users SET reminders = COALESCE($1, reminders), digest = COALESCE($2, digest) "
+        "WHERE id = $3",
+        reminders, digest, user_id,
+    )

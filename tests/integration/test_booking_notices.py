@@ -11,14 +11,21 @@ import pytest
 
 from booking.db.engine import transaction
 from booking.db.sql import epoch, execute, fetch
+from booking.domain.errors import Conflict
 from booking.ical.feeds import feed_uid
 from booking.services import bookings
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.outbox_worker import deliver_due
 from booking.settings import Settings
-from booking.domain.errors import Conflict
 from tests.conftest import Backend
-from tests.factories import actor_for, make_company, make_resource, make_school, make_site, make_user
+from tests.factories import (
+    actor_for,
+    make_company,
+    make_resource,
+    make_school,
+    make_site,
+    make_user,
+)
 from tests.integration.mail_support import calendar_of, html_of, text_of
 from tests.integration.smtp_support import SmtpSink
 from tests.integration.test_bookings import req
