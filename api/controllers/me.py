@@ -1,5 +1,9 @@
 """The signed-in person's own account: `PATCH|DELETE /api/v1/me`, `GET /api/v1/me/export`,
-`POST /api/v1/me/sign-out-everywhere` (GET /api/v1/me lives with sign-in in accounts.py)."""
+`POST /api/v1/me/sign-out-everywhere` (GET /api/v1/me lives with sign-in in accounts.py).
+
+`PATCH /api/v1/me` is one handler for two services: the account fields (name, locale, password:
+`booking.services.profile`) and the notification choices (reminders, digest:
+`booking.services.notice_settings`)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from api.auth import SESSION_COOKIE, client_address, csrf_token, end_session
 from api.controllers.accounts import SECURITY, MeOut, me_out
 from api.schemas import problems
 from booking.domain.roles import Actor
-from booking.services import accounts, privacy, profile
+from booking.services import accounts, notice_settings, privacy, profile
 
 
 class MePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -25,6 +29,17 @@ class MePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     locale: Annotated[str, msgspec.Meta(examples=["nl", "en"])] | None = None
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | None = None
     current_password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+    reminders: Annotated[bool | None, msgspec.Meta(
+        description="A mail 24 h before each booking starts")] = None
+    digest: Annotated[bool | None, msgspec.Meta(
+        description="Facility managers: one mail a day instead of one per request")] = None
+
+
+class MeUpdatedOut(MeOut):
+    """The account after the change, with the notification choices now held."""
+
+    reminders: bool = True
+    digest: bool = False
 
 
 async def patch_profile(request: Request[Any, Any, Any], user_id: str, data: MePatch,
@@ -41,14 +56,19 @@ async def patch_profile(request: Request[Any, Any, Any], user_id: str, data: MeP
 @patch("/api/v1/me", tags=["auth"], security=SECURITY, responses=problems(401, 403, 429))
 async def update_me(
     request: Request[Any, Any, Any], member: Actor, data: MePatch, now: datetime
-) -> MeOut:
+) -> MeUpdatedOut:
     """Change name, language or password (`current_password` required; other cookie sessions
-    end). 422 for anything else, such as a role, an organisation or the e-mail address."""
+    end), turn reminders or the daily digest on or off. 422 for anything else, such as a role,
+    an organisation or the e-mail address."""
     assert member.user_id is not None
     await patch_profile(request, member.user_id, data, now)
+    choices = await notice_settings.update_choices(
+        member.user_id, reminders=data.reminders, digest=data.digest)
     user = await accounts.get_user_info(member.user_id)
     assert user is not None
-    return me_out(user, csrf_token(request))
+    me = me_out(user, csrf_token(request))
+    return MeUpdatedOut(**{f: getattr(me, f) for f in MeOut.__struct_fields__},
+                        reminders=choices.reminders, digest=choices.digest)
 
 
 def _signed_out(request: Request[Any, Any, Any]) -> Response[None]:

@@ -28,7 +28,7 @@ async def test_booking_decisions_are_recorded_with_actor_and_readers(db: Any) ->
     school = await make_school()
     resource = await make_resource(site_id=await make_site(school_id=school),
                                    approval_required=True)
-    company_actor, company = await booker()
+    company_actor, _ = await booker()
     fm = await manager(school)
     made = await bookings.create_booking(company_actor, BookingRequest(
         [resource], START, START + timedelta(hours=2), title="Lascursus"), NOW)
@@ -118,7 +118,7 @@ async def test_paging_is_newest_first_without_gaps(db: Any) -> None:
 
 
 async def test_retention_anonymises_only_people_inactive_long_enough(db: Any) -> None:
-    company_actor, company = await booker()
+    company_actor, _ = await booker()
     stale = await accounts.create_user(email="oud@acme.example", name="Oud Lid",
                                        password="wachtwoord-1", now=NOW)
     fresh = await accounts.create_user(email="nieuw@acme.example", name="Nieuw Lid",
