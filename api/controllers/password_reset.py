@@ -34,7 +34,6 @@ Token = Annotated[str, Parameter(min_length=1, max_length=200,
     "/api/v1/auth/password-reset",
     tags=["auth"],
     status_code=202,
-    opt={"csrf_exempt": True},
     responses={202: ResponseSpec(None, description="Accepted (whether or not the address has "
                                                    "an account)"), **problems(429)},
     summary="Ask for a password-reset link by e-mail",
@@ -52,7 +51,6 @@ async def request_reset(
     "/api/v1/auth/password-reset/{token:str}",
     tags=["auth"],
     status_code=204,
-    opt={"csrf_exempt": True},
     responses={204: ResponseSpec(None, description="Password set; every session and API token "
                                                    "of the person ended"),
                **problems(404, 410)},

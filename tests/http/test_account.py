@@ -34,10 +34,12 @@ async def person(db: Any) -> dict[str, str]:
 async def test_name_and_language_change(person: dict[str, str], client: httpx.AsyncClient
                                         ) -> None:
     csrf = await _login(client, person["email"])
-    r = await client.patch("/api/v1/me", json={"name": "Joost  de Jong", "locale": "en"},
-                           headers={"X-CSRF-Token": csrf})
+    r = await client.patch("/api/v1/me", headers={"X-CSRF-Token": csrf},
+                           json={"name": "Joost  de Jong", "locale": "en", "reminders": False})
     assert r.status_code == 200, r.text
     assert (r.json()["name"], r.json()["locale"]) == ("Joost de Jong", "en")
+    assert r.json()["reminders"] is False
+    assert (await client.get("/api/v1/me")).json()["name"] == "Joost de Jong"
     bad = await client.patch("/api/v1/me", json={"locale": "fr"}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "locale"
 
