@@ -85,13 +85,12 @@ async def empty_tables(backend: Backend) -> None:
         await backend.engine.run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
     else:
         from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
-            APPEND_ONLY_TABLES,
             SQLITE_APPEND_ONLY,
+            SQLITE_LIFT_APPEND_ONLY,
         )
 
-        for table in APPEND_ONLY_TABLES:  # the audit refuses DELETE: lift that while emptying
-            for op in ("update", "delete"):
-                await backend.engine.run_ddl(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+        for ddl in SQLITE_LIFT_APPEND_ONLY:  # the audit refuses DELETE: lift that while emptying
+            await backend.engine.run_ddl(ddl)
         await backend.engine.run_ddl("UPDATE resources SET parent = NULL")  # RESTRICT is per row
         for name in names:
             await backend.engine.run_ddl(f"DELETE FROM {name}")

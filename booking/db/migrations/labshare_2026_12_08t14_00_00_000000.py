@@ -57,7 +57,15 @@ SQLITE_APPEND_ONLY = tuple(
         BEGIN SELECT RAISE(ABORT, 'audit_append_only'); END"""
     for table in APPEND_ONLY_TABLES for op in ("UPDATE", "DELETE")
 )
-"""The SQLite triggers that keep the audit tables append-only (tests recreate them)."""
+"""The SQLite triggers that keep the audit tables append-only."""
+
+SQLITE_LIFT_APPEND_ONLY = tuple(
+    f"DROP TRIGGER IF EXISTS {table}_no_{op}"
+    for table in APPEND_ONLY_TABLES for op in ("update", "delete")
+)
+"""Drops them, for what replaces a whole database (the demo, the tests' emptying) — run inside
+the same transaction as the wipe and SQLITE_APPEND_ONLY after it. PostgreSQL's TRUNCATE fires
+no row triggers, so it needs nothing of the kind."""
 
 POSTGRES_APPEND_ONLY = (
     """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql
