@@ -71,10 +71,6 @@ async def update_me(
                         reminders=choices.reminders, digest=choices.digest)
 
 
-def _signed_out(request: Request[Any, Any, Any]) -> Response[None]:
-    return Response(content=None, status_code=204)
-
-
 @post(
     "/api/v1/me/sign-out-everywhere",
     tags=["auth"],
@@ -89,8 +85,8 @@ async def sign_out_everywhere(
     """Ends every cookie session (this one too) and every API token of the caller."""
     assert member.user_id is not None
     await profile.sign_out_everywhere(member.user_id, now)
-    response = _signed_out(request)
-    await end_session(request, response)
+    response: Response[None] = Response(content=None, status_code=204)
+    await end_session(request, response)  # the cookies go too
     return response
 
 
@@ -116,8 +112,8 @@ async def delete_me(request: Request[Any, Any, Any], member: Actor, now: datetim
     sessions, tokens and feeds ended. Their organisations keep the bookings, without the name."""
     assert member.user_id is not None
     await privacy.anonymise(member.user_id, now, actor_id=member.user_id, reason="request")
-    response = _signed_out(request)
-    await end_session(request, response)
+    response: Response[None] = Response(content=None, status_code=204)
+    await end_session(request, response)  # the cookies go too
     return response
 
 

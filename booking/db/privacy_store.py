@@ -27,6 +27,14 @@ async def insert_reset(
     )
 
 
+async def reset_target(email: str) -> Row | None:
+    """`id, email, name, locale` of the active user with this (lower-case) address — one query
+    either way, so a known address costs about what an unknown one does."""
+    return await fetch_one(
+        "SELECT id, email, name, locale FROM users WHERE email = $1 AND is_active", email
+    )
+
+
 async def resets_since(column: str, value: str, since: datetime) -> tuple[int, datetime | None]:
     """How many reset requests for `email_hash` or `client` = `value` since `since`, and the
     oldest of them."""

@@ -56,10 +56,7 @@ async def request_reset(
     await accounts.check_reset_throttle(email_hash, client, now, limits or accounts.ResetLimits())
     token = secrets.token_urlsafe(32)
     async with transaction():
-        login = await accounts_store.find_login(email)
-        user = None
-        if login is not None and login["is_active"]:
-            user = await accounts_store.get_user(str(login["id"]))
+        user = await privacy_store.reset_target(email)
         await privacy_store.insert_reset(
             user_id=str(user["id"]) if user else None, email_hash=email_hash,
             client=client[:64], token_hash=accounts.digest(token) if user else None,
