@@ -74,21 +74,26 @@ async def list_entries(
         return f"${len(args)}"
 
     where: list[str] = []
+    bounds: list[str] = []  # on `at`, for the entries and (indexed) for their scopes
+    if start is not None:
+        bounds.append(f"at >= {arg(utc(start))}")
+    if end is not None:
+        bounds.append(f"at < {arg(utc(end))}")
+    if before is not None:
+        at, entry_id = arg(utc(before[0])), arg(before[1])
+        bounds.append(f"at <= {at}")
+        where.append(f"(e.at < {at} OR e.id < {entry_id})")
+    where += [f"e.{b}" for b in bounds]
     if organisation_ids is not None:
         orgs = list(organisation_ids)
         if not orgs:
             return []
+        # through audit_scopes' (organisation, at, entry) index: only this trail's entries
         where.append(
-            "EXISTS (SELECT 1 FROM audit_scopes s WHERE s.entry = e.id AND s.organisation IN "
-            f"({', '.join(arg(o) for o in orgs)}))"
+            "e.id IN (SELECT s.entry FROM audit_scopes s WHERE s.organisation IN "
+            f"({', '.join(arg(o) for o in orgs)})"
+            + "".join(f" AND s.{b}" for b in bounds) + ")"
         )
-    if start is not None:
-        where.append(f"e.at >= {arg(utc(start))}")
-    if end is not None:
-        where.append(f"e.at < {arg(utc(end))}")
-    if before is not None:
-        at, entry_id = arg(utc(before[0])), arg(before[1])
-        where.append(f"(e.at < {at} OR (e.at = {at} AND e.id < {entry_id}))")
     sql = (f"SELECT {_COLUMNS} FROM audit_entries e LEFT JOIN users u ON u.id = e.actor"
            + (" WHERE " + " AND ".join(where) if where else "")
            + f" ORDER BY e.at DESC, e.id DESC LIMIT {int(limit)}")

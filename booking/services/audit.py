@@ -67,8 +67,9 @@ async def record(
     - `at`: aware instant of the change (the service's `now`).
     - `actor_id`: the user who acted; None for the system.
     - `organisation_ids`: every organisation whose trail shows the entry — the school(s) and
-      the company of a booking, the school and the company of a partnership, the organisation
-      of a membership. The platform admin sees every entry whatever this says.
+      the company of a booking; the school, the company and the school's region (for its
+      coordinators) of a partnership; the organisation of a membership or an invitation.
+      The platform admin sees every entry whatever this says.
 
     Raises NotInTransaction when called outside a transaction: an entry that could commit
     without its change (or survive its rollback) would not be an audit trail.
