@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from booking.db import imports_store as store
 from booking.db.catalogue_store import get_resource, get_site
@@ -23,6 +23,7 @@ from booking.domain.intervals import Interval
 from booking.domain.permissions import can_manage_school, can_see_resource
 from booking.domain.roles import Actor
 from booking.ical import IcsFormatError, ImportedEvent, content_fingerprint, parse_import
+from booking.services import audit
 from booking.services.calendars import valid_id
 from booking.services.ics_fetch import (
     DEFAULT_MAX_BYTES,
@@ -142,6 +143,15 @@ async def create_import(
     return _view(await sync(import_id, now, policy=policy))
 
 
+def _source(rec: ImportRecord) -> str:
+    """How the audit names a source: its host only (calendar URLs often carry a secret)."""
+    if not rec.url:
+        return "upload"
+    from urllib.parse import urlsplit
+
+    return urlsplit(rec.url).hostname or "URL"
+
+
 async def _managed(actor: Actor, import_id: str) -> ImportRecord:
     rec = await store.get_import(valid_id(import_id))
     if rec is None or not can_manage_school(actor, rec.school_id):
@@ -173,6 +183,11 @@ async def delete_import(actor: Actor, import_id: str) -> None:
     rec = await _managed(actor, import_id)
     async with transaction():
         await store.delete_import(rec.id)
+        await audit.record(
+            action="calendar_import.deleted", object_type="calendar_import", object_id=rec.id,
+            summary=f"{rec.kind} import ({_source(rec)}) and its closures removed",
+            at=datetime.now(UTC), actor_id=actor.user_id, organisation_ids=(rec.school_id,),
+        )
 
 
 async def refresh_import(
@@ -266,6 +281,11 @@ async def _apply(
         if fingerprint != rec.content_hash:
             await store.replace_closures(
                 rec, KINDS[rec.kind], [(e.interval, e.summary) for e in events]
+            )
+            await audit.record(
+                action="closures.imported", object_type="calendar_import", object_id=rec.id,
+                summary=f"{rec.kind} import ({_source(rec)}): {len(events)} closure(s)",
+                at=now, actor_id=None, organisation_ids=(rec.school_id,),
             )
         await store.mark_success(
             rec.id, now=now, events=len(events), content_hash=fingerprint, etag=etag,

@@ -148,3 +148,22 @@ async def test_last_seen_is_written_at_most_daily(db: Any) -> None:
     assert await seen() == NOW
     await accounts.token_user(secret, NOW + timedelta(hours=25))
     assert await seen() == NOW + timedelta(hours=25)
+
+
+async def test_imported_closures_are_recorded_as_the_systems(db: Any) -> None:
+    from datetime import date
+
+    from booking.services import imports
+    from tests.integration.ics_sources import timetable
+
+    school = await make_school()
+    resource = await make_resource(site_id=await make_site(school_id=school))
+    fm = await manager(school)
+    ics = timetable(date(2026, 3, 9), 2).decode()
+    view = await imports.create_import(fm, kind="timetable", now=NOW, resource_id=resource,
+                                       ics=ics)
+    await imports.delete_import(fm, view.id)
+    entries = list(reversed((await audit.list_entries(fm, organisation_id=school)).items))
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("closures.imported", None), ("calendar_import.deleted", fm.user_id)]
+    assert "closure(s)" in entries[0].summary and "upload" in entries[0].summary
