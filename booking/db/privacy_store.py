@@ -129,8 +129,18 @@ ANONYMOUS_NAME = ""
 
 
 async def anonymise_user(user_id: str, now: datetime) -> bool:
-    """Replace name and e-mail, make the password unusable, deactivate; drop memberships.
-    False when the user is unknown or anonymised already."""
+    """Replace name and e-mail, make the password unusable, deactivate; drop memberships,
+    digest lines and every mail to the old address (queued ones would still reach the person,
+    sent ones hold name and address). False when unknown or anonymised already."""
+    before = await fetch_one(
+        "SELECT email FROM users WHERE id = $1 AND anonymised_at IS NULL", user_id
+    )
+    if before is None:
+        return False
+    await execute(
+        "DELETE FROM outbox_messages WHERE kind = 'mail' AND recipient = $1", before["email"]
+    )
+    await execute('DELETE FROM digest_items WHERE "user" = $1', user_id)
     rows = await fetch(
         "UPDATE users SET name = $1, email = $2, password_hash = '!', is_active = FALSE, "
         "anonymised_at = $3 WHERE id = $4 AND anonymised_at IS NULL RETURNING id",
@@ -157,8 +167,8 @@ async def inactive_users(seen_before: datetime, limit: int) -> list[str]:
 
 async def account(user_id: str) -> Row | None:
     return await fetch_one(
-        "SELECT id, email, name, locale, is_active, created_at, last_seen_at FROM users "
-        "WHERE id = $1",
+        "SELECT id, email, name, locale, is_active, created_at, last_seen_at, reminders, digest "
+        "FROM users WHERE id = $1",
         user_id,
     )
 
@@ -182,6 +192,23 @@ async def reset_requests(user_id: str) -> list[Row]:
     return await fetch(
         'SELECT created_at, expires_at, used_at FROM password_resets WHERE "user" = $1 '
         "ORDER BY created_at",
+        user_id,
+    )
+
+
+async def mails_to(email: str) -> list[Row]:
+    """The outbox's mails to this address (payload JSON: template, context)."""
+    return await fetch(
+        "SELECT payload, status, created_at, sent_at FROM outbox_messages "
+        "WHERE kind = 'mail' AND recipient = $1 ORDER BY created_at, id",
+        email,
+    )
+
+
+async def webhooks_created(user_id: str) -> list[Row]:
+    return await fetch(
+        "SELECT id, organisation, url, created_at FROM webhooks WHERE created_by = $1 "
+        "ORDER BY created_at, id",
         user_id,
     )
 

@@ -3,6 +3,7 @@ and after a period of inactivity (docs/privacy.md says what, why and how long)."
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +22,20 @@ def _at(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else None
 
 
+def _template(payload: str) -> str:
+    """Which mail it was (its context may hold links with live tokens: never exported)."""
+    try:
+        return str(json.loads(payload).get("template", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
 async def export(user_id: str) -> dict[str, Any]:
     """Everything held on the person, as JSON-ready values: account, memberships, sessions and
     API tokens (metadata only, never secrets), calendar feeds (without their URLs), bookings
-    they created, password-reset requests, inductions they recorded, audit entries by or about
-    them. Raises NotFound for an unknown user."""
+    they created, password-reset requests, mails sent to them (which, not their links),
+    webhooks they set up, inductions they recorded, audit entries by or about them, their
+    notification choices. Raises NotFound for an unknown user."""
     row = await privacy_store.account(user_id)
     if row is None:
         raise NotFound("no such user")
@@ -37,6 +47,7 @@ async def export(user_id: str) -> dict[str, Any]:
             "id": str(row["id"]), "email": row["email"], "name": row["name"],
             "locale": row["locale"], "active": bool(row["is_active"]),
             "created_at": _at(row["created_at"]), "last_seen_at": _at(row["last_seen_at"]),
+            "notifications": {"reminders": bool(row["reminders"]), "digest": bool(row["digest"])},
         },
         "memberships": [
             {"organisation_id": m.organisation_id, "organisation_name": m.organisation_name,
@@ -69,6 +80,16 @@ async def export(user_id: str) -> dict[str, Any]:
             {"created_at": _at(r["created_at"]), "expires_at": _at(r["expires_at"]),
              "used_at": _at(r["used_at"])}
             for r in await privacy_store.reset_requests(user_id)
+        ],
+        "mails": [
+            {"template": _template(m["payload"]), "status": m["status"],
+             "created_at": _at(m["created_at"]), "sent_at": _at(m["sent_at"])}
+            for m in await privacy_store.mails_to(row["email"])
+        ],
+        "webhooks_created": [
+            {"id": str(w["id"]), "organisation_id": str(w["organisation"]), "url": w["url"],
+             "created_at": _at(w["created_at"])}
+            for w in await privacy_store.webhooks_created(user_id)
         ],
         "inductions_recorded": [
             {"id": str(i["id"]), "organisation_id": str(i["organisation"]),

@@ -106,6 +106,20 @@ async def test_the_export_holds_the_account_and_never_a_secret(
     assert [e["action"] for e in data["audit"]] == ["token.created"]
     assert secret not in r.text and accounts.digest(secret) not in r.text
     assert "password" not in r.text.replace("password_resets", "")
+    assert data["account"]["notifications"] == {"reminders": True, "digest": False}
+
+
+async def test_the_export_names_mails_but_never_their_links(
+    person: dict[str, str], client: httpx.AsyncClient
+) -> None:
+    _, secret = await accounts.create_token(person["id"], "ERP", NOW)
+    bearer = {"Authorization": f"Bearer {secret}"}
+    reset = await client.post("/api/v1/auth/password-reset", json={"email": person["email"]})
+    assert reset.status_code == 202
+    r = await client.get("/api/v1/me/export", headers=bearer)
+    assert [m["template"] for m in r.json()["mails"]] == ["password_reset"]
+    assert len(r.json()["password_resets"]) == 1
+    assert "/password-reset/" not in r.text
 
 
 async def test_deleting_oneself_anonymises_and_the_company_keeps_the_booking(
@@ -120,7 +134,15 @@ async def test_deleting_oneself_anonymises_and_the_company_keeps_the_booking(
         "resource_ids": [resource], "start": "2026-03-09T10:00:00+01:00",
         "end": "2026-03-09T12:00:00+01:00", "title": "Lascursus"})
     assert booked.status_code == 201, booked.text
+    from booking.db.sql import fetch
+
+    asked = await client.post("/api/v1/auth/password-reset", json={"email": person["email"]},
+                              headers={"X-CSRF-Token": csrf})
+    assert asked.status_code == 202
+    assert await fetch("SELECT id FROM outbox_messages WHERE recipient = $1", person["email"])
     assert (await client.delete("/api/v1/me", headers={"X-CSRF-Token": csrf})).status_code == 204
+    assert await fetch("SELECT id FROM outbox_messages WHERE recipient = $1",
+                       person["email"]) == []  # not even the queued reset mail goes out
 
     assert (await client.get("/api/v1/me")).status_code == 401
     r = await client.post("/api/v1/auth/login",
