@@ -6,6 +6,9 @@ once per period across all processes (ICS re-fetch, expiry of pending requests).
 engine is open — or call the pair from `lifespan_hooks()`. `LABSHARE_BACKGROUND_JOBS=0` turns it
 off (tests, or a deployment that runs jobs elsewhere); `LABSHARE_JOB_TICK` sets the seconds
 between ticks (default 30, jittered so processes do not tick in step).
+
+The same switch starts the outbox worker (`booking.services.outbox_worker.deliver_due`), which
+polls every `LABSHARE_OUTBOX_TICK` seconds (default 5) and at once again while rows are due.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from litestar import Litestar
 
 from api.clock import system_clock
 from booking.services.jobs import new_holder, run_due_jobs
+from booking.services.outbox_worker import deliver_due
+from booking.settings import get_settings
 
 log = logging.getLogger("labshare.jobs")
 
@@ -50,23 +55,45 @@ async def run_forever(tick: float, holder: str, clock: Callable[[], Any] = syste
         await asyncio.sleep(tick * random.uniform(0.8, 1.2))
 
 
+def outbox_tick_seconds() -> float:
+    return float(os.environ.get("LABSHARE_OUTBOX_TICK") or 5)
+
+
+async def run_outbox_forever(tick: float, clock: Callable[[], Any] = system_clock) -> None:
+    """Deliver due outbox rows until cancelled: again at once while a batch was full of work,
+    else after `tick` seconds (±20 %). Errors are logged, not fatal."""
+    settings = get_settings()
+    while True:
+        handled = 0
+        try:
+            handled = await deliver_due(clock(), settings)
+        except Exception:
+            log.exception("outbox tick failed")
+        await asyncio.sleep(0 if handled else tick * random.uniform(0.8, 1.2))
+
+
 def lifespan_hooks() -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
     """(on_startup, on_shutdown) that start and stop this process's job task."""
     task: asyncio.Task[None] | None = None
+    outbox: asyncio.Task[None] | None = None
 
     async def on_startup() -> None:
-        nonlocal task
+        nonlocal task, outbox
         if enabled() and task is None:
             task = asyncio.create_task(run_forever(tick_seconds(), new_holder()),
                                        name="labshare-jobs")
+        if enabled() and outbox is None:
+            outbox = asyncio.create_task(run_outbox_forever(outbox_tick_seconds()),
+                                         name="labshare-outbox")
 
     async def on_shutdown() -> None:
-        nonlocal task
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            task = None
+        nonlocal task, outbox
+        for running in (task, outbox):
+            if running is not None:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+        task = outbox = None
 
     return on_startup, on_shutdown
 

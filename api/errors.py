@@ -178,6 +178,8 @@ def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = 
         return problem(429, str(exc), retry_after=exc.retry_after)
     if isinstance(exc, AuthenticationFailed):
         return problem(401, str(exc) or "wrong e-mail address or password")
+    if isinstance(exc, Gone):
+        return problem(410, str(exc) or "this link was used or has expired")
     return problem(422, str(exc) or "the request cannot be processed", errors=[])
 
 

@@ -47,6 +47,8 @@ class Settings:
     smtp_url: str = ""
     """`LABSHARE_SMTP_URL`; "" keeps mail in the outbox (the demo shows it at /dev/mail)."""
     mail_from: str = DEFAULT_MAIL_FROM
+    retention_months: int = 24
+    """`LABSHARE_RETENTION_MONTHS`: people not seen for this long are anonymised (privacy.md)."""
 
     @property
     def public_base_url(self) -> str:
@@ -68,6 +70,7 @@ class Settings:
             base_url=os.environ.get("LABSHARE_BASE_URL", "").rstrip("/"),
             smtp_url=os.environ.get("LABSHARE_SMTP_URL", ""),
             mail_from=os.environ.get("LABSHARE_MAIL_FROM") or DEFAULT_MAIL_FROM,
+            retention_months=_int("LABSHARE_RETENTION_MONTHS", 24),
         )
 
 

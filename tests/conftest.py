@@ -84,9 +84,18 @@ async def empty_tables(backend: Backend) -> None:
     if backend.name == "postgresql":
         await backend.engine.run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
     else:
+        from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
+            SQLITE_APPEND_ONLY,
+            SQLITE_LIFT_APPEND_ONLY,
+        )
+
+        for ddl in SQLITE_LIFT_APPEND_ONLY:  # the audit refuses DELETE: lift that while emptying
+            await backend.engine.run_ddl(ddl)
         await backend.engine.run_ddl("UPDATE resources SET parent = NULL")  # RESTRICT is per row
         for name in names:
             await backend.engine.run_ddl(f"DELETE FROM {name}")
+        for ddl in SQLITE_APPEND_ONLY:
+            await backend.engine.run_ddl(ddl)
 
 
 @pytest.fixture

@@ -163,10 +163,10 @@ async def list_tokens(member: Actor) -> TokenList:
     responses=problems(401, 403, 404),
     security=SECURITY,
 )
-async def delete_token(member: Actor, token_id: UUID) -> None:
+async def delete_token(member: Actor, token_id: UUID, now: datetime) -> None:
     """Revoke one of the caller's tokens; another user's token answers 404."""
     assert member.user_id is not None
-    await accounts.delete_token(member.user_id, str(token_id))
+    await accounts.delete_token(member.user_id, str(token_id), now)
 
 
 ROUTES: list[Any] = [login, logout, me, create_token, list_tokens, delete_token]

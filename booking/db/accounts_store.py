@@ -85,9 +85,9 @@ async def insert_session(
 
 
 async def find_session(session_hash: str, now: datetime) -> Row | None:
-    """`user, csrf_token` of a live session of an active user."""
+    """`user, csrf_token, last_seen_at` of a live session of an active user."""
     return await fetch_one(
-        'SELECT s."user" AS user_id, s.csrf_token FROM web_sessions s '
+        'SELECT s."user" AS user_id, s.csrf_token, u.last_seen_at FROM web_sessions s '
         'JOIN users u ON u.id = s."user" '
         "WHERE s.session_hash = $1 AND s.expires_at > $2 AND u.is_active",
         session_hash, utc(now),
@@ -139,9 +139,9 @@ async def delete_token(user_id: str, token_id: str) -> bool:
 
 
 async def find_token(token_hash: str) -> Row | None:
-    """`id, user_id, last_used_at` of the token of an active user."""
+    """`id, user_id, last_used_at, last_seen_at` of the token of an active user."""
     return await fetch_one(
-        'SELECT t.id, t."user" AS user_id, t.last_used_at FROM api_tokens t '
+        'SELECT t.id, t."user" AS user_id, t.last_used_at, u.last_seen_at FROM api_tokens t '
         'JOIN users u ON u.id = t."user" WHERE t.token_hash = $1 AND u.is_active',
         token_hash,
     )

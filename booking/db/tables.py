@@ -64,6 +64,8 @@ class User(Table, tablename="users"):
     created_at = Timestamptz()
     reminders = Boolean(default=True)  # a mail 24 h before each booking starts
     digest = Boolean(default=False)  # facility managers: new requests in one daily mail
+    last_seen_at = Timestamptz(null=True, default=None)  # touched at most daily (privacy.md)
+    anonymised_at = Timestamptz(null=True, default=None)
 
 
 class Membership(Table, tablename="memberships"):
@@ -436,3 +438,40 @@ class DigestItem(Table, tablename="digest_items"):
 
 
 ALL_TABLES = (*ALL_TABLES, OutboxMessage, ItipSequence, Webhook, DigestItem)
+
+
+class AuditEntry(Table, tablename="audit_entries"):
+    """One audited change (who, when, what, a one-line summary); append-only (triggers)."""
+
+    id = UUID(primary_key=True)
+    at = Timestamptz()
+    actor = UUID(null=True, default=None)  # a user id; no foreign key (people are anonymised)
+    action = Varchar(length=64)  # e.g. booking.approved, closure.created
+    object_type = Varchar(length=32)
+    object_id = Varchar(length=64)
+    summary = Text(default="")
+
+
+class AuditScope(Table, tablename="audit_scopes"):
+    """An organisation that may read an audit entry (the school, the company, …)."""
+
+    id = UUID(primary_key=True)
+    entry = UUID()
+    organisation = UUID()
+    at = Timestamptz()  # the entry's time, for paging per organisation in index order
+
+
+class PasswordReset(Table, tablename="password_resets"):
+    """A password-reset request; `user`/`token_hash` only when the address has an account."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, null=True, on_delete=OnDelete.cascade)
+    email_hash = Varchar(length=64)
+    client = Varchar(length=64)
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES = (*ALL_TABLES, AuditEntry, AuditScope, PasswordReset)  # issue 12 (accounts, audit)

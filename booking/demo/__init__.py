@@ -32,6 +32,7 @@ from booking.db.tables import Claim, Occurrence, Organisation
 from booking.demo.bookings import BookingGenerator
 from booking.demo.calendar import DAY, local_day, local_epoch
 from booking.demo.catalogue import build_catalogue
+from booking.demo.mail import queue_sample_mail
 from booking.demo.writer import replace_all
 
 PASSWORD = "labshare-demo"
@@ -93,6 +94,7 @@ async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSum
     generator.inductions()
     generator.write()
     await replace_all(current_engine(), cat.data)
+    await queue_sample_mail(now)  # so /dev/mail shows what schools and companies receive
     data = cat.data
     return DemoSummary(
         organisations=data.count(Organisation),

@@ -110,7 +110,7 @@ class _Builder:
         self.emails.add(email)
         self.data.add(User, id=uid, email=email, name=name, password_hash=self.pw_hash,
                       locale="nl", is_active=True, created_at=self.now - timedelta(days=300),
-                      reminders=True, digest=False)
+                      reminders=True, digest=False, last_seen_at=None, anonymised_at=None)
         self.data.add(Membership, id=new_id(self.rng), user=uid, organisation=org, role=role)
         self.cat.user_count += 1
         return uid

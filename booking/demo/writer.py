@@ -19,6 +19,10 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
 from booking.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
+    SQLITE_APPEND_ONLY,
+    SQLITE_LIFT_APPEND_ONLY,
+)
 from booking.db.tables import ALL_TABLES
 
 CHUNK = 2000
@@ -84,9 +88,13 @@ async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
         await conn.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            for ddl in SQLITE_LIFT_APPEND_ONLY:  # the demo replaces the audit trail too
+                await conn.execute(ddl)
             for table in reversed(ALL_TABLES):
                 name = table._meta.tablename
                 await conn.execute(f'DELETE FROM "{name}"')
+            for ddl in SQLITE_APPEND_ONLY:
+                await conn.execute(ddl)
             for table in ALL_TABLES:
                 batch = data.batches.get(table)
                 if not batch or not batch.rows:

@@ -92,3 +92,19 @@ def customer_class_for(
     if (company_id, school_id) in partnerships:
         return CustomerClass.PARTNER
     return CustomerClass.SME if is_sme else CustomerClass.STANDARD
+
+
+WEBHOOK_COMPANY_ROLES = frozenset({"booker", "company_admin"})
+
+
+def webhook_organisations(actor: Actor) -> frozenset[str]:
+    """Organisations whose booking webhooks the actor may manage: schools they manage, and
+    companies where they book or administer (API.md "Webhooks")."""
+    companies = frozenset(
+        m.organisation_id for m in actor.memberships if str(m.role) in WEBHOOK_COMPANY_ROLES
+    )
+    return actor.managed_school_ids | companies
+
+
+def can_manage_webhooks(actor: Actor, organisation_id: str) -> bool:
+    return actor.is_admin or organisation_id in webhook_organisations(actor)

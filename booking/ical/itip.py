@@ -35,7 +35,8 @@ class InviteEvent:
 
 @dataclass(frozen=True, slots=True)
 class CalendarInvite:
-    """The `text/calendar` part of a mail: `method` REQUEST or CANCEL."""
+    """The `text/calendar` part of a mail: `method` REQUEST or CANCEL; an empty
+    `organizer_email` is filled with the sending address (LABSHARE_MAIL_FROM) when sent."""
 
     method: str
     organizer_email: str

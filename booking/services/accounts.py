@@ -19,11 +19,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from booking.db import accounts_store as store
+from booking.db import privacy_store
 from booking.db.actor_store import memberships as load_memberships
+from booking.db.engine import transaction
 from booking.db.sql import Row
 from booking.domain.errors import BookingError, NotFound, RuleViolation
 from booking.domain.errors import Reason as _Reason
 from booking.domain.roles import Membership, OrgKind, Role
+from booking.services import audit
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("labshare: a password no one has")
@@ -207,6 +210,7 @@ async def start_session(user_id: str, now: datetime, lifetime: timedelta) -> New
     await store.insert_session(
         session_hash=digest(value), user_id=user_id, csrf_token=csrf, now=now, expires_at=expires_at
     )
+    await touch_seen(user_id, None, now)
     if secrets.randbelow(100) == 0:
         await store.delete_expired_sessions(now)
     return NewSession(value, csrf, expires_at)
@@ -217,7 +221,10 @@ async def session_user(cookie_value: str, now: datetime) -> SessionInfo | None:
     if not cookie_value or len(cookie_value) > 200:
         return None
     row = await store.find_session(digest(cookie_value), now)
-    return None if row is None else SessionInfo(str(row["user_id"]), row["csrf_token"])
+    if row is None:
+        return None
+    await touch_seen(str(row["user_id"]), row["last_seen_at"], now)
+    return SessionInfo(str(row["user_id"]), row["csrf_token"])
 
 
 async def end_session(cookie_value: str) -> None:
@@ -231,9 +238,11 @@ def _token_view(row: Row) -> TokenView:
 async def create_token(user_id: str, name: str, now: datetime) -> tuple[TokenView, str]:
     """A new API token: its view and the secret (shown once; only the hash is stored)."""
     secret = "lsk_" + secrets.token_urlsafe(32)
-    token_id = await store.insert_token(
-        user_id=user_id, name=name, token_hash=digest(secret), now=now
-    )
+    async with transaction():
+        token_id = await store.insert_token(
+            user_id=user_id, name=name, token_hash=digest(secret), now=now
+        )
+        await _audit_token("token.created", user_id, token_id, name, now)
     row = await store.get_token(user_id, token_id)
     assert row is not None
     return _token_view(row), secret
@@ -243,10 +252,28 @@ async def list_tokens(user_id: str) -> list[TokenView]:
     return [_token_view(r) for r in await store.list_tokens(user_id)]
 
 
-async def delete_token(user_id: str, token_id: str) -> None:
+async def delete_token(user_id: str, token_id: str, now: datetime | None = None) -> None:
     """Raises NotFound unless the token exists and belongs to the user."""
-    if not await store.delete_token(user_id, token_id):
-        raise NotFound("no such token")
+    async with transaction():
+        row = await store.get_token(user_id, token_id)
+        if row is None or not await store.delete_token(user_id, token_id):
+            raise NotFound("no such token")
+        await _audit_token("token.deleted", user_id, token_id, row["name"], now or _utcnow())
+
+
+async def _audit_token(action: str, user_id: str, token_id: str, name: str, now: datetime) -> None:
+    """The audit entry of a token event, shown to each of the owner's organisations."""
+    await audit.record(
+        action=action, object_type="token", object_id=token_id,
+        summary=f"API token \"{name}\"", at=now, actor_id=user_id,
+        organisation_ids=[m.organisation_id for m in await load_memberships(user_id)],
+    )
+
+
+def _utcnow() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
 
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -262,6 +289,7 @@ async def token_user(secret: str, now: datetime) -> str | None:
     last = row["last_used_at"]
     if last is None or now - last > TOKEN_TOUCH_INTERVAL:
         await store.touch_token(str(row["id"]), now)
+    await touch_seen(str(row["user_id"]), row["last_seen_at"], now)
     return str(row["user_id"])
 
 
@@ -288,6 +316,43 @@ async def check_throttle(email: str, client: str, now: datetime, limits: LoginLi
         ("client", client, limits.per_client),
     ):
         count, oldest = await store.failures_since(column, value, since)
+        if count >= limit:
+            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
+            raise TooManyAttempts(math.ceil(wait))
+
+
+SEEN_TOUCH_INTERVAL = timedelta(days=1)
+"""`users.last_seen_at` is written at most this often per person (the retention job's input)."""
+
+
+async def touch_seen(user_id: str, last_seen_at: datetime | None, now: datetime) -> None:
+    """Record that the user was seen at `now`, at most once per SEEN_TOUCH_INTERVAL: callers
+    pass the `last_seen_at` they read already (None: unknown, the UPDATE decides)."""
+    if last_seen_at is not None and now - last_seen_at < SEEN_TOUCH_INTERVAL:
+        return
+    await privacy_store.touch_seen(user_id, now, now - SEEN_TOUCH_INTERVAL)
+
+
+@dataclass(frozen=True, slots=True)
+class ResetLimits:
+    """At most `per_account` password-reset requests per address and `per_client` per client
+    address in `window` (addresses without an account count alike: no enumeration)."""
+
+    window: timedelta = timedelta(hours=1)
+    per_account: int = 5
+    per_client: int = 20
+
+
+async def check_reset_throttle(
+    email_hash: str, client: str, now: datetime, limits: ResetLimits = ResetLimits()
+) -> None:
+    """Raises TooManyAttempts when the address or the client asked too often within the window
+    (the login throttle's sibling: same error, same 429 with Retry-After)."""
+    for column, value, limit in (
+        ("email_hash", email_hash, limits.per_account),
+        ("client", client[:64], limits.per_client),
+    ):
+        count, oldest = await privacy_store.resets_since(column, value, now - limits.window)
         if count >= limit:
             wait = (oldest + limits.window - now).total_seconds() if oldest else 60
             raise TooManyAttempts(math.ceil(wait))

@@ -50,7 +50,20 @@ class BookingEvent:
 Consumer = Callable[[BookingEvent], Awaitable[None]]
 """An `async (BookingEvent) -> None` that writes its rows in the current transaction."""
 
-CONSUMERS: tuple[Consumer, ...] = ()
+async def _notifications(event: BookingEvent) -> None:
+    """The outbox's mails, invitations and webhook deliveries (booking/services/booking_notices)."""
+    from booking.services.booking_notices import notify_booking_event  # it imports this module
+
+    await notify_booking_event(event)
+
+
+async def _audit(event: BookingEvent) -> None:
+    from booking.services.audit import on_booking_event  # audit reads BookingEvent: no cycle
+
+    await on_booking_event(event)
+
+
+CONSUMERS: tuple[Consumer, ...] = (_notifications, _audit)
 """The consumers, in order. Issue 11 adds the outbox, issue 12 the audit trail."""
 
 

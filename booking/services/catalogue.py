@@ -14,6 +14,7 @@ from booking.db.actor_store import company_info
 from booking.db.catalogue_store import ResourceRecord, SchoolRow, SiteRow, VisibleTo
 from booking.db.engine import transaction
 from booking.domain import permissions
+from booking.domain.audit import local_span
 from booking.domain.availability import (
     ResourceCalendar,
     busy,
@@ -34,6 +35,7 @@ from booking.domain.resources import (
     Visibility,
 )
 from booking.domain.roles import Actor
+from booking.services import audit
 from booking.services.calendars import (
     SearchInputs,
     checked_window,
@@ -332,6 +334,11 @@ async def update_resource(actor: Actor, resource_id: str, patch: Mapping[str, An
         await store.update_resource(
             updated, str(patch.get("description", rec.description)), now or _now()
         )
+        await audit.record(
+            action="resource.updated", object_type="resource", object_id=r.id,
+            summary=f"{updated.name}: changed {', '.join(sorted(patch))}", at=now or _now(),
+            actor_id=actor.user_id, organisation_ids=(r.school_id,),
+        )
     return await get_resource(actor, r.id)
 
 
@@ -344,6 +351,11 @@ async def set_opening_hours(
         rec = await managed_resource(actor, resource_id)
         await store.bump_version(rec.resource.id, _now())
         await calendar_store.replace_opening_rules(rec.resource.id, rules)
+        await audit.record(
+            action="opening_hours.changed", object_type="resource", object_id=rec.resource.id,
+            summary=f"{rec.resource.name}: {len(rules)} weekly opening rule(s)", at=_now(),
+            actor_id=actor.user_id, organisation_ids=(rec.resource.school_id,),
+        )
     return await get_opening_hours(actor, resource_id)
 
 
@@ -367,6 +379,8 @@ async def add_closure(
         c = await calendar_store.insert_closure(
             resource_id=rec.resource.id, site_id=None, interval=interval, reason=reason
         )
+        await _audit_closure("closure.created", actor, c, rec.resource.name,
+                             rec.resource.school_id, rec.resource.timezone)
     return _closure_view(c, rec.resource.timezone)
 
 
@@ -384,6 +398,8 @@ async def add_site_closure(
         c = await calendar_store.insert_closure(
             resource_id=None, site_id=site.id, interval=interval, reason=reason
         )
+        await _audit_closure("closure.created", actor, c, site.name, site.school_id,
+                             site.timezone)
     return _closure_view(c, site.timezone)
 
 
@@ -393,15 +409,28 @@ async def delete_closure(actor: Actor, closure_id: str) -> None:
         if c is None:
             raise NotFound("no such closure")
         if c.resource_id is not None:
-            school = (await managed_resource(actor, c.resource_id)).resource.school_id
+            resource = (await managed_resource(actor, c.resource_id)).resource
+            school, where, tz = resource.school_id, resource.name, resource.timezone
         else:
             site = await store.get_site(c.site_id or "")
             if site is None:
                 raise NotFound("no such closure")
-            school = site.school_id
+            school, where, tz = site.school_id, site.name, site.timezone
         if not permissions.can_manage_school(actor, school):
             raise NotFound("no such closure")
         await calendar_store.delete_closure(c.id)
+        await _audit_closure("closure.deleted", actor, c, where, school, tz)
+
+
+async def _audit_closure(action: str, actor: Actor, c: calendar_store.ClosureRecord,
+                         where: str, school_id: str, timezone: str) -> None:
+    """The audit entry of a closure added or removed (same transaction)."""
+    span = local_span(c.interval.start, c.interval.end, timezone)
+    await audit.record(
+        action=action, object_type="closure", object_id=c.id,
+        summary=" ".join(p for p in (where, span, c.reason and f"({c.reason})") if p),
+        at=_now(), actor_id=actor.user_id, organisation_ids=(school_id,),
+    )
 
 
 async def availability(

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from booking.db import imports_store as store
 from booking.db.catalogue_store import get_resource, get_site
@@ -33,6 +33,7 @@ from booking.ical import (
     content_fingerprint,
     read_import,
 )
+from booking.services import audit
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.calendars import valid_id
 from booking.services.ics_fetch import (
@@ -186,6 +187,15 @@ async def create_import(
     return await _with_conflicts(rec)
 
 
+def _source(rec: ImportRecord) -> str:
+    """How the audit names a source: its host only (calendar URLs often carry a secret)."""
+    if not rec.url:
+        return "upload"
+    from urllib.parse import urlsplit
+
+    return urlsplit(rec.url).hostname or "URL"
+
+
 async def _managed(actor: Actor, import_id: str) -> ImportRecord:
     rec = await store.get_import(valid_id(import_id))
     if rec is None or not can_manage_school(actor, rec.school_id):
@@ -220,6 +230,11 @@ async def delete_import(actor: Actor, import_id: str) -> None:
     rec = await _managed(actor, import_id)
     async with transaction():
         await store.delete_import(rec.id)
+        await audit.record(
+            action="calendar_import.deleted", object_type="calendar_import", object_id=rec.id,
+            summary=f"{rec.kind} import ({_source(rec)}) and its closures removed",
+            at=datetime.now(UTC), actor_id=actor.user_id, organisation_ids=(rec.school_id,),
+        )
 
 
 async def refresh_import(
@@ -355,6 +370,11 @@ async def _apply(
                 await booking_changed(BookingEvent(
                     BookingEventType.OVERLAPPED, booking_id, now, message=why or _label(rec),
                 ))
+            await audit.record(
+                action="closures.imported", object_type="calendar_import", object_id=rec.id,
+                summary=f"{rec.kind} import ({_source(rec)}): {len(events)} closure(s)",
+                at=now, actor_id=None, organisation_ids=(rec.school_id,),
+            )
         await store.mark_success(
             rec.id, now=now, events=len(events), content_hash=fingerprint, etag=etag,
             last_modified=last_modified, next_fetch_at=next_at,

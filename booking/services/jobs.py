@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking.db.jobs_store import claim_job
-from booking.services import bookings, imports
+from booking.services import bookings, imports, notice_jobs, privacy
+from booking.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,17 @@ async def _refetch(now: datetime) -> int:
     return await imports.refresh_due(now)
 
 
+async def _retention(now: datetime) -> int:
+    return await privacy.anonymise_inactive(now, get_settings().retention_months)
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_pending", timedelta(minutes=1), _expire),
     Job("refresh_calendar_imports", timedelta(minutes=1), _refetch),
+    Job("send_reminders", timedelta(minutes=5), notice_jobs.send_reminders),
+    Job("send_digests", timedelta(minutes=15), notice_jobs.send_digests),
+    Job("report_failing_imports", timedelta(minutes=15), notice_jobs.report_failing_imports),
+    Job("anonymise_inactive_people", timedelta(hours=1), _retention),
 )
 
 

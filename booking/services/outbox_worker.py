@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from booking.db import outbox_store
 from booking.db.engine import transaction
@@ -68,6 +69,8 @@ def compose_mail(
     calendar = method = None
     if data.get("calendar"):
         invite = CalendarInvite.from_json(data["calendar"])
+        if not invite.organizer_email:  # ORGANIZER: our own mailbox, the one replies reach
+            invite = replace(invite, organizer_email=parseaddr(settings.mail_from)[1])
         calendar, method = render_invite(invite, created_at), invite.method
     message = build_message(
         outbox_id=outbox_id, mail_from=settings.mail_from, to_email=to_email,

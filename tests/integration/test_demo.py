@@ -287,3 +287,22 @@ async def test_the_availability_service_agrees(demo: DemoSummary) -> None:
             view = await availability(ANONYMOUS, str(row["id"]), window, NOW)
             ok += any(f.end - f.start >= timedelta(hours=3) for f in view.free)
         assert ok >= 0.8 * len(rows), (week, ok, len(rows))
+
+
+async def test_it_replaces_an_audit_trail_and_the_trail_stays_append_only(
+    demo: DemoSummary,
+) -> None:
+    from booking.db.engine import transaction
+    from booking.db.sql import execute
+    from booking.services import audit
+
+    async with transaction():
+        await audit.record(action="token.created", object_type="token", object_id="t",
+                           summary="before the demo", at=NOW, actor_id=None, organisation_ids=[])
+    assert await create_demo(now=NOW) == demo
+    assert await _count("audit_entries", "WHERE summary = 'before the demo'") == 0
+    async with transaction():
+        await audit.record(action="token.created", object_type="token", object_id="t",
+                           summary="after the demo", at=NOW, actor_id=None, organisation_ids=[])
+    with pytest.raises(Exception, match="audit_append_only"):
+        await execute("DELETE FROM audit_entries")

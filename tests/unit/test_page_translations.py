@@ -11,13 +11,13 @@ from booking.i18n import translations
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = [
-    p for folder in ("", "public", "booker", "errors")
+    p for folder in ("", "public", "booker", "errors", "account")
     for p in sorted((ROOT / "frontend" / "templates" / folder).glob("*.html"))
 ]
 MODULES = [
     ROOT / "frontend" / name for name in (
         "pages/public.py", "pages/booker.py", "pages/session.py", "my_bookings.py",
-        "booking_form.py", "forms.py", "rendering.py", "templating.py",
+        "booking_form.py", "forms.py", "rendering.py", "templating.py", "pages/account.py",
     )
 ]
 KEYWORDS = {**DEFAULT_KEYWORDS, "Flash": (1,), "add": (2,), "_add": (3,), "NavItem": (2,)}
