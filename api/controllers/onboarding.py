@@ -130,8 +130,8 @@ async def update_partnership(
 
 @delete("/api/v1/partnerships/{partnership_id:uuid}", tags=["organisations"],
         responses=problems(403, 404), security=SECURITY)
-async def delete_partnership(member: Actor, partnership_id: UUID) -> None:
-    await organisations.delete_partnership(member, str(partnership_id))
+async def delete_partnership(member: Actor, partnership_id: UUID, now: datetime) -> None:
+    await organisations.delete_partnership(member, str(partnership_id), now)
 
 
 ROUTES: list[Any] = [

@@ -108,17 +108,20 @@ async def list_members(member: Actor, org_id: UUID) -> MemberList:
 
 @patch("/api/v1/organisations/{org_id:uuid}/members/{user_id:uuid}", tags=TAGS,
        responses=problems(403, 404), security=SECURITY)
-async def change_member(member: Actor, org_id: UUID, user_id: UUID, data: MemberPatch) -> MemberOut:
+async def change_member(
+    member: Actor, org_id: UUID, user_id: UUID, data: MemberPatch, now: datetime,
+) -> MemberOut:
     """Change a member's role (managers, admin); nobody changes their own (403); the last
     manager keeps the role (422)."""
-    return member_out(await members.change_role(member, str(org_id), str(user_id), data.role))
+    return member_out(await members.change_role(member, str(org_id), str(user_id), data.role,
+                                                now))
 
 
 @delete("/api/v1/organisations/{org_id:uuid}/members/{user_id:uuid}", tags=TAGS,
         responses=problems(403, 404), security=SECURITY)
-async def remove_member(member: Actor, org_id: UUID, user_id: UUID) -> None:
+async def remove_member(member: Actor, org_id: UUID, user_id: UUID, now: datetime) -> None:
     """Remove a member (managers, admin); the last manager cannot be removed (422)."""
-    await members.remove_member(member, str(org_id), str(user_id))
+    await members.remove_member(member, str(org_id), str(user_id), now)
 
 
 @post("/api/v1/organisations/{org_id:uuid}/invitations", tags=TAGS,
@@ -144,8 +147,10 @@ async def list_invitations(member: Actor, org_id: UUID, now: datetime) -> Invita
 
 @delete("/api/v1/organisations/{org_id:uuid}/invitations/{invitation_id:uuid}", tags=TAGS,
         responses=problems(403, 404), security=SECURITY)
-async def revoke_invitation(member: Actor, org_id: UUID, invitation_id: UUID) -> None:
-    await members.revoke_invitation(member, str(org_id), str(invitation_id))
+async def revoke_invitation(
+    member: Actor, org_id: UUID, invitation_id: UUID, now: datetime
+) -> None:
+    await members.revoke_invitation(member, str(org_id), str(invitation_id), now)
 
 
 ROUTES: list[Any] = [

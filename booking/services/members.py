@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from booking.db import members_store as store
 from booking.db import organisations_store as orgs
@@ -19,7 +19,7 @@ from booking.db.sql import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import Gone, NotAllowed, NotFound
 from booking.domain.roles import Actor, OrgKind
-from booking.services import accounts
+from booking.services import accounts, audit
 from booking.services.onboarding_mail import role_words, send_link_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -106,7 +106,19 @@ async def _keep_a_manager(
                             "the organisation needs another manager first")
 
 
-async def change_role(actor: Actor, org_id: str, user_id: str, role: str) -> MemberView:
+async def _audit(actor: Actor | None, action: str, object_type: str, object_id: str,
+                 summary: str, org_id: str, now: datetime | None) -> None:
+    """The audit entry of a membership or invitation change, in the change's transaction."""
+    await audit.record(
+        action=action, object_type=object_type, object_id=object_id, summary=summary,
+        at=now or datetime.now(UTC), actor_id=actor.user_id if actor else None,
+        organisation_ids=(org_id,),
+    )
+
+
+async def change_role(
+    actor: Actor, org_id: str, user_id: str, role: str, now: datetime | None = None
+) -> MemberView:
     """The member's role in the organisation becomes `role`. Nobody changes their own role
     (NotAllowed): another manager or the admin does."""
     _, kind = await _managed(actor, org_id)
@@ -117,17 +129,23 @@ async def change_role(actor: Actor, org_id: str, user_id: str, role: str) -> Mem
         roles = await _target(org_id, user_id)
         await _keep_a_manager(org_id, kind, roles, new_role.value)
         await store.set_role(org_id, user_id, new_role.value)
+        await _audit(actor, "membership.role_changed", "membership", user_id,
+                     f"role changed to {new_role.value}", org_id, now)
     found = [m for m in await list_members(actor, org_id) if m.user_id == user_id]
     return found[0]
 
 
-async def remove_member(actor: Actor, org_id: str, user_id: str) -> None:
+async def remove_member(
+    actor: Actor, org_id: str, user_id: str, now: datetime | None = None
+) -> None:
     """Removes every role of the user in the organisation; the last manager stays."""
     _, kind = await _managed(actor, org_id)
     async with transaction(write=True):
         roles = await _target(org_id, user_id)
         await _keep_a_manager(org_id, kind, roles, None)
         await store.remove_member(org_id, user_id)
+        await _audit(actor, "membership.removed", "membership", user_id,
+                     f"member removed (was {', '.join(sorted(roles))})", org_id, now)
 
 
 def _invitation(row: Row) -> InvitationView:
@@ -161,6 +179,8 @@ async def invite(
             params={"organisation": org["name"], "inviter": inviter_name,
                     **role_words(checked.value)},
         )
+        await _audit(actor, "invitation.created", "invitation", inv_id,
+                     f"invitation sent for the role {checked.value}", org_id, now)
     found = await store.get_invitation(inv_id)
     assert found is not None
     return _invitation(found)
@@ -171,12 +191,17 @@ async def open_invitations(actor: Actor, org_id: str, now: datetime) -> list[Inv
     return [_invitation(r) for r in await store.open_invitations(org_id, now)]
 
 
-async def revoke_invitation(actor: Actor, org_id: str, invitation_id: str) -> None:
+async def revoke_invitation(
+    actor: Actor, org_id: str, invitation_id: str, now: datetime | None = None
+) -> None:
     await _managed(actor, org_id)
-    row = await store.get_invitation(invitation_id)
-    if row is None or row["organisation"] != org_id:
-        raise NotFound("no such invitation")
-    await store.delete_invitation(invitation_id)
+    async with transaction(write=True):
+        row = await store.get_invitation(invitation_id)
+        if row is None or row["organisation"] != org_id:
+            raise NotFound("no such invitation")
+        await store.delete_invitation(invitation_id)
+        await _audit(actor, "invitation.revoked", "invitation", invitation_id,
+                     f"invitation for the role {row['role']} withdrawn", org_id, now)
 
 
 async def _usable(token: str, now: datetime) -> Row:
@@ -226,4 +251,9 @@ async def accept_invitation(
         if not await store.use_invitation(row["id"], user_id, now):
             raise Gone("this invitation has already been used")
         await store.add_member(row["organisation"], user_id, role)
+        await audit.record(
+            action="membership.added", object_type="membership", object_id=user_id,
+            summary=f"joined as {role} by invitation" + (" (new account)" if created else ""),
+            at=now, actor_id=user_id, organisation_ids=(row["organisation"],),
+        )
     return Accepted(user_id, row["organisation"], role, created)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from booking.db import organisations_store as store
@@ -12,7 +12,7 @@ from booking.db.sql import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor, OrgKind, Role
-from booking.services import catalogue
+from booking.services import audit, catalogue
 from booking.services.views import SiteView
 
 
@@ -244,7 +244,25 @@ async def create_partnership(
             raise rules.invalid("company_id", "already_partner", "already a partner")
         pid = await store.insert_partnership(school_id=school_id, company_id=company["id"],
                                              valid_from=valid_from, valid_to=valid_to, now=now)
+        await _audit_partnership(actor, "partnership.created", pid, school, company["id"],
+                                 f"partnership created, {_dates(valid_from, valid_to)}", now)
     return await get_partnership(actor, pid, now)
+
+
+async def _audit_partnership(
+    actor: Actor, action: str, partnership_id: str, school: Row | dict[str, Any],
+    company_id: str, summary: str, now: datetime | None,
+) -> None:
+    """The partnership's audit entry, shown to the school, the company and the region."""
+    await audit.record(
+        action=action, object_type="partnership", object_id=partnership_id, summary=summary,
+        at=now or datetime.now(UTC), actor_id=actor.user_id,
+        organisation_ids=[o for o in (school["id"], company_id, school["region"]) if o],
+    )
+
+
+def _dates(valid_from: date | None, valid_to: date | None) -> str:
+    return f"valid {valid_from or 'from now'} to {valid_to or 'open end'}"
 
 
 async def _visible_partnership(actor: Actor, partnership_id: str) -> Row:
@@ -289,15 +307,25 @@ async def update_partnership(
     rules.check_validity(valid_from, valid_to)
     async with transaction(write=True):
         await store.update_partnership(partnership_id, valid_from, valid_to)
+        await _audit_partnership(
+            actor, "partnership.changed", partnership_id,
+            {"id": row["school"], "region": row["region"]}, row["company"],
+            f"partnership now {_dates(valid_from, valid_to)}", now)
     return await get_partnership(actor, partnership_id, now)
 
 
-async def delete_partnership(actor: Actor, partnership_id: str) -> None:
+async def delete_partnership(
+    actor: Actor, partnership_id: str, now: datetime | None = None
+) -> None:
     row = await _visible_partnership(actor, partnership_id)
     if not rules.can_manage_partnerships(actor, row["school"], row["region"]):
         raise NotAllowed("only the school's facility managers and coordinator do this")
     async with transaction(write=True):
         await store.delete_partnership(partnership_id)
+        await _audit_partnership(
+            actor, "partnership.deleted", partnership_id,
+            {"id": row["school"], "region": row["region"]}, row["company"],
+            "partnership ended", now)
 
 
 async def platform_organisation(now: datetime) -> str:

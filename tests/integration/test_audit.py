@@ -167,3 +167,28 @@ async def test_imported_closures_are_recorded_as_the_systems(db: Any) -> None:
     assert [(e.action, e.actor_id) for e in entries] == [
         ("closures.imported", None), ("calendar_import.deleted", fm.user_id)]
     assert "closure(s)" in entries[0].summary and "upload" in entries[0].summary
+
+
+async def test_partnerships_and_memberships_are_recorded(db: Any) -> None:
+    from booking.services import members, organisations
+    from tests.factories import actor_for, make_company, make_user
+
+    school = await make_school()
+    company = await make_company()
+    fm = await manager(school)
+    made = await organisations.create_partnership(
+        fm, school_id=school, company_id=company, now=NOW)
+    await organisations.delete_partnership(fm, made.id, NOW + timedelta(minutes=1))
+    colleague = await make_user(memberships=[(school, "staff")])
+    await members.change_role(fm, school, colleague, "facility_manager",
+                              NOW + timedelta(minutes=2))
+    await members.remove_member(await actor_for(colleague), school, fm.user_id or "",
+                                NOW + timedelta(minutes=3))
+
+    school_trail = [e.action for e in (await audit.list_entries(fm, organisation_id=school)).items]
+    assert school_trail == ["membership.removed", "membership.role_changed",
+                            "partnership.deleted", "partnership.created"]
+    company_actor = await actor_for(await make_user(memberships=[(company, "booker")]))
+    company_trail = await audit.list_entries(company_actor, organisation_id=company)
+    assert [e.action for e in company_trail.items] == ["partnership.deleted",
+                                                      "partnership.created"]
