@@ -30,11 +30,19 @@ def can_book(actor: Actor, resource: Resource, company_id: str) -> bool:
     """
     if company_id not in actor.company_ids or not can_see_resource(actor, resource):
         return False
-    match resource.policy.bookable_by:
+    return bookable_by_allows(
+        resource.policy.bookable_by, is_partner=actor.is_partner(company_id, resource.school_id)
+    )
+
+
+def bookable_by_allows(bookable_by: BookableBy | str, *, is_partner: bool) -> bool:
+    """`bookable_by` all: any company; partners: a partner of the resource's school;
+    internal: no company at all."""
+    match BookableBy(bookable_by):
         case BookableBy.ALL:
             return True
         case BookableBy.PARTNERS:
-            return actor.is_partner(company_id, resource.school_id)
+            return is_partner
         case _:
             return False
 

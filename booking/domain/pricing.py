@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,10 +17,14 @@ _CENT = Decimal("0.01")
 _SECONDS_PER_HOUR = Decimal(3600)
 
 
-def hourly_rate(resource: Resource, customer_class: CustomerClass) -> Decimal:
-    """The class's hourly rate, else the standard one, else 0 (all rates are in EUR)."""
-    rates = {rate.customer_class: rate.hourly for rate in resource.rates}
+def rate_for(rates: Mapping[str, Decimal], customer_class: CustomerClass) -> Decimal:
+    """From hourly rates by class: the class's, else the standard one, else 0 (EUR)."""
     return rates.get(customer_class, rates.get(CustomerClass.STANDARD, Decimal(0)))
+
+
+def hourly_rate(resource: Resource, customer_class: CustomerClass) -> Decimal:
+    """The resource's `rate_for` the class."""
+    return rate_for({rate.customer_class: rate.hourly for rate in resource.rates}, customer_class)
 
 
 def line_amount(hourly: Decimal, seconds: int) -> Decimal:
