@@ -154,11 +154,11 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
         names[rid] = resource.name
         schools.add(resource.school_id)
     own = booking.organisation_id in actor.company_ids
-    active = booking.status in ("pending", "confirmed") and booking.end > now
     return await render(
         request, "booker/booking.html", section="bookings" if own else "manage",
         booking=booking, names=names, now=now, own=own,
-        can_cancel=active and permissions.can_cancel(actor, booking.organisation_id, schools),
+        can_cancel=permissions.is_cancellable(booking.status, booking.end, now)
+        and permissions.can_cancel(actor, booking.organisation_id, schools),
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
     )
