@@ -33,12 +33,16 @@ from booking.services.booking_plan import (
     booking_company,
     plan_booking,
     price,
+    refuse,
     wanted_claims,
 )
 from booking.services.views import BookingRequest, BookingResult, BookingView, OccurrenceView
 
 MAX_ATTEMPTS = 3
 Render = Callable[[BookingView], bytes]
+_refuse = refuse
+"""The refusal rule moved to `booking_plan.refuse` (shared with quote); kept by this name for
+callers written before."""
 
 
 @dataclasses.dataclass
