@@ -14,9 +14,10 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request, Response
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
@@ -35,6 +36,7 @@ from api.background import background_lifespan
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
+from api.methods import exact_allow, head_as_get
 from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
 from api.requests import StrictRequest
 from booking.db import engine as db_engine
@@ -85,27 +87,6 @@ def _frontend_extras() -> dict[str, Any]:
     return extras
 
 
-def head_as_get(app: ASGIApp) -> ASGIApp:
-    """Answer HEAD like GET without the body (RFC 9110 §9.3.2), for every page and endpoint:
-    link checkers and calendar clients send HEAD."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await app(scope, receive, send)
-            return
-
-        async def send_headers_only(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b"", "more_body": False}
-            await send(message)
-
-        await app({**scope, "method": "GET"}, receive, send_headers_only)
-
-    return middleware
-
-
 _NUL_PROBLEM = (
     b'{"type":"/problems/validation","title":"Unprocessable Content","status":422,'
     b'"detail":"the query must not contain NUL characters",'
@@ -117,12 +98,12 @@ def refuse_nul_queries(app: ASGIApp) -> ASGIApp:
     """422 for a query string carrying NUL (`%00`): PostgreSQL cannot compare text holding it."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
-            await send({"type": "http.response.start", "status": 422, "headers": [
+        if scope["type"] == ScopeType.HTTP and b"%00" in scope.get("query_string", b""):
+            await send(cast("Message", {"type": "http.response.start", "status": 422, "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(_NUL_PROBLEM)).encode()),
-            ]})
-            await send({"type": "http.response.body", "body": _NUL_PROBLEM})
+            ]}))
+            await send(cast("Message", {"type": "http.response.body", "body": _NUL_PROBLEM}))
             return
         await app(scope, receive, send)
 
@@ -130,14 +111,15 @@ def refuse_nul_queries(app: ASGIApp) -> ASGIApp:
 
 
 def _with_html_errors(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
-    """Unknown URLs and methods asked for by a browser get the pages' 404 instead of JSON."""
+    """Unknown URLs asked for by a browser get the pages' 404 instead of JSON (a 405 stays a
+    405 with its `Allow`)."""
     pages = _optional_module("frontend.errors")
     if pages is None:
         return handlers
     api_http = handlers[HTTPException]
 
     def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-        if exc.status_code in (404, 405) and pages.wants_html(request):
+        if exc.status_code == 404 and pages.wants_html(request):
             return pages.html_error(request, 404)  # type: ignore[no-any-return]
         return api_http(request, exc)
 
@@ -172,6 +154,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="calendars"),
             Tag(name="reports"),
             Tag(name="operations"),
+            Tag(name="organisations"),
         ],
         use_handler_docstrings=True,
     )
@@ -221,8 +204,8 @@ def create_app(
         **extras,
     )
     declare_problem_statuses(app)
-    # before routing: HEAD must match GET routes; NUL must not reach a query
-    app.asgi_handler = refuse_nul_queries(head_as_get(app.asgi_handler))
+    # before routing: HEAD must match GET routes; NUL must not reach a query; Allow is exact
+    app.asgi_handler = refuse_nul_queries(head_as_get(exact_allow(app, app.asgi_handler)))
     app.state.settings = settings
     app.state.clock = clock
     return app

@@ -101,7 +101,8 @@ async def get_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     identity = await identify(connection)
-    actor = ANONYMOUS if identity.user_id is None else await load_actor(identity.user_id)
+    actor = ANONYMOUS if identity.user_id is None else await load_actor(
+        identity.user_id, now_of(connection))
     connection.state.actor = actor
     return actor
 
@@ -235,3 +236,14 @@ class AuthMiddleware(ASGIMiddleware):
                     "missing or wrong CSRF token (X-CSRF-Token header or _csrf form field)"
                 )
         await next_app(scope, receive, send)
+
+
+def login_limits() -> accounts.LoginLimits:
+    """The login throttle's limits from the settings; other unauthenticated actions (sign-up)
+    are throttled by the same numbers."""
+    settings = get_settings()
+    return accounts.LoginLimits(
+        window=timedelta(minutes=settings.login_window_minutes),
+        per_account=settings.login_max_failures_account,
+        per_client=settings.login_max_failures_client,
+    )

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from booking.db import engine as db_engine
-from booking.db.migrate import migrate
+from booking.db.migrate import descriptions, migrate
 
 T = TypeVar("T")
 
@@ -43,7 +43,12 @@ def _with_database(work: Callable[[], Awaitable[T]]) -> T:
 
 def _migrate() -> None:
     applied = _with_database(migrate)
-    print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
+    if not applied:
+        print("database schema: up to date, nothing to change")
+        return
+    print(f"database schema: applied {len(applied)} change(s):")
+    for description in descriptions(applied):
+        print(f"  - {description}")
 
 
 def _serve(host: str, port: int, workers: int) -> None:
@@ -108,6 +113,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from booking.domain.errors import BookingError
     from booking.domain.roles import Role
     from booking.services import accounts
+    from booking.services.organisations import platform_organisation
 
     async def create() -> str:
         memberships: list[tuple[str, Role]] = []
@@ -116,6 +122,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             if org is None:
                 raise SystemExit(f"no organisation named or with id {args.org!r}")
             memberships.append((str(org["id"]), Role(args.role)))
+        elif args.role == Role.ADMIN.value:  # a fresh database's first admin: no --org needed
+            memberships.append((await platform_organisation(datetime.now(UTC)), Role.ADMIN))
         return await accounts.create_user(
             email=args.email,
             name=args.name,
@@ -125,6 +133,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         )
 
     try:
+        _with_database(migrate)  # a fresh database gets its tables first
         user_id = _with_database(create)
     except BookingError as exc:
         print(f"labshare create-user: {exc}", file=sys.stderr)

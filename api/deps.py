@@ -16,10 +16,11 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.exceptions import NotAuthorizedException
 
 from api.auth import get_actor
 from api.clock import Clock, now_of, system_clock
+from api.messages import invalid
 from booking.domain.roles import Actor
 
 __all__ = [
@@ -69,7 +70,7 @@ def parse_aware(value: str, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise _invalid(field, "not an RFC 3339 date-time") from None
+        raise invalid(field, "not an RFC 3339 date-time") from None
     return require_aware(parsed, field)
 
 
@@ -77,21 +78,17 @@ def require_aware(value: datetime, field: str) -> datetime:
     """`value` unchanged when it carries an offset and lies in [EARLIEST, LATEST]; 422 naming
     `field` otherwise."""
     if value.utcoffset() is None:
-        raise _invalid(field, "needs a time-zone offset, e.g. +01:00 or Z")
+        raise invalid(field, "needs a time-zone offset, e.g. +01:00 or Z")
     if not EARLIEST <= value <= LATEST:  # aware comparison: no conversion, no overflow
-        raise _invalid(field, _OUT_OF_RANGE)
+        raise invalid(field, _OUT_OF_RANGE)
     return value
 
 
 def check_date(value: date, field: str) -> date:
     """`value` unchanged when it lies in [EARLIEST, LATEST] (as dates); 422 naming `field`."""
     if not EARLIEST.date() <= value <= LATEST.date():
-        raise _invalid(field, _OUT_OF_RANGE)
+        raise invalid(field, _OUT_OF_RANGE)
     return value
-
-
-def _invalid(field: str, message: str) -> ValidationException:
-    return ValidationException(detail=message, extra=[{"key": field, "message": message}])
 
 
 LANG_COOKIE = "lang"  # the pages' language switch (frontend/templating.py)

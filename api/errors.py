@@ -24,6 +24,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from api.deps import request_locale
+from api.messages import field_message, our_wording, printable
 from api.schemas import (
     PROBLEM_MEDIA_TYPE,
     ConflictOut,
@@ -37,6 +38,7 @@ from booking.domain.errors import (
     BookingError,
     Conflict,
     ConflictingClaim,
+    Gone,
     IdempotencyInProgress,
     IdempotencyMismatch,
     NotAllowed,
@@ -56,6 +58,7 @@ _SLUGS = {
     403: "forbidden",
     404: "not-found",
     409: "conflict",
+    410: "gone",
     412: "stale-version",
     422: "validation",
     429: "rate-limited",
@@ -159,6 +162,8 @@ def booking_problem(exc: BookingError, request: Request[Any, Any, Any] | None = 
     if isinstance(exc, Conflict):
         detail = reason_message(Reason("booked", str(exc)), _locale(request))
         return problem(409, detail, conflicts=conflicts_out(exc.conflicts, tz))
+    if isinstance(exc, Gone):
+        return problem(410, str(exc) or "this link can no longer be used")
     if isinstance(exc, StaleVersion):
         return problem(412, str(exc) or "the booking changed since you read it (If-Match)")
     if isinstance(exc, IdempotencyMismatch):
@@ -190,11 +195,11 @@ def field_errors(extra: Any, aliases: Mapping[str, str] | None = None) -> list[F
     result: list[FieldError] = []
     for item in items:
         if isinstance(item, Mapping):
-            field = str(item.get("key") or item.get("source") or "body")
+            field = printable(str(item.get("key") or item.get("source") or "body"))
             result.append(FieldError(field=names.get(field, field),
-                                     message=str(item.get("message", "invalid"))))
+                                     message=field_message(item)))
         else:
-            result.append(FieldError(field="body", message=str(item)))
+            result.append(FieldError(field="body", message=our_wording(str(item))))
     return result or [FieldError(field="body", message="invalid request")]
 
 
@@ -263,7 +268,3 @@ def exception_handlers() -> ExceptionHandlersMap:
         Exception: _on_unexpected,
     }
 
-
-def invalid(field: str, message: str) -> ValidationException:
-    """A 422 for one input field, to `raise` from controllers and parsers."""
-    return ValidationException(detail=message, extra=[{"key": field, "message": message}])

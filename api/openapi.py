@@ -3,6 +3,8 @@
 - Structs declared with `forbid_unknown_fields=True` get `additionalProperties: false`.
 - Constraints on list items (`list[Annotated[str, Meta(pattern=…)]]`) are documented on `items`
   (Litestar drops them, although msgspec enforces them).
+- Free text (a string with no format, pattern or enum) declares `NO_NUL`: the app refuses NUL
+  in text on every backend (PostgreSQL cannot store it), so the document says so.
 - Each operation declares exactly the problem statuses it can answer, never Litestar's 400
   (the app answers 422): `declare_problem_statuses`.
 """
@@ -52,8 +54,29 @@ def _list_item(info: Any) -> msgspec.inspect.StrType | None:
     return None
 
 
+NO_NUL = "^[^\\x00]*$"
+"""The pattern of free text: anything but NUL (`api.requests` refuses NUL with a 422)."""
+
+
+def _is_string(schema: Schema) -> bool:
+    kind = schema.type
+    return kind == OpenAPIType.STRING or (isinstance(kind, list) and OpenAPIType.STRING in kind)
+
+
+def _declare_no_nul(schema: Any) -> None:
+    """Give every free-text string in `schema` (options and list items too) `NO_NUL`."""
+    if not isinstance(schema, Schema):
+        return
+    if (_is_string(schema) and schema.format is None and schema.pattern is None
+            and schema.enum is None and schema.const is None):
+        schema.pattern = NO_NUL
+    for option in (*(schema.one_of or ()), *(schema.any_of or ())):
+        _declare_no_nul(option)
+    _declare_no_nul(schema.items)
+
+
 class StrictStructSchemaPlugin(StructSchemaPlugin):
-    """Litestar's msgspec plugin with the two additions above."""
+    """Litestar's msgspec plugin with the additions above."""
 
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
@@ -67,26 +90,29 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         for field in info.fields:
             item = _list_item(field.type)
             prop = (schema.properties or {}).get(field.encode_name)
-            if item is None or prop is None:
+            if prop is None:
                 continue
-            for array in _arrays(prop):
-                if isinstance(array.items, Schema):
+            for array in _arrays(prop) if item is not None else ():
+                if item is not None and isinstance(array.items, Schema):
                     array.items.pattern = item.pattern
                     array.items.min_length = item.min_length
                     array.items.max_length = item.max_length
+            _declare_no_nul(prop)
         return schema
 
 
 
-def _drop_400(base: type[Operation]) -> type[Operation]:
+def _as_served(base: type[Operation], *, optional_body: bool) -> type[Operation]:
     """`base` (Litestar's Operation or a handler's own subclass) without the 400 response that
-    Litestar declares wherever input is validated: the app answers every 400 as 422."""
-    if getattr(base, "_drops_400", False):
+    Litestar declares wherever input is validated (the app answers every 400 as 422), and with
+    an optional request body where the handler's `data` is optional (Litestar marks every
+    body required, so a client that sends none was told it must)."""
+    if getattr(base, "_as_served", False):
         return base
 
     @dataclass
-    class _Without400(base):  # type: ignore[valid-type,misc]
-        _drops_400: ClassVar[bool] = True
+    class _AsServed(base):  # type: ignore[valid-type,misc]
+        _as_served: ClassVar[bool] = True
 
         def __post_init__(self) -> None:
             parent = getattr(super(), "__post_init__", None)
@@ -94,9 +120,16 @@ def _drop_400(base: type[Operation]) -> type[Operation]:
                 parent()
             if self.responses:
                 self.responses.pop("400", None)
+            if optional_body and self.request_body is not None:
+                self.request_body.required = False
 
-    _Without400.__name__ = base.__name__
-    return _Without400
+    _AsServed.__name__ = base.__name__
+    return _AsServed
+
+
+def _optional_body(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and (data.is_optional or data.has_default)
 
 
 def _authenticates(path: str) -> bool:
@@ -134,6 +167,7 @@ def declare_problem_statuses(app: Litestar) -> None:
         for handler in route.route_handlers:
             if not handler.include_in_schema:
                 continue
-            handler.operation_class = _drop_400(handler.operation_class)
+            handler.operation_class = _as_served(
+                handler.operation_class, optional_body=_optional_body(handler))
             handler.responses = {**problems(*shape_statuses(route, handler)),
                                  **(handler.responses or {})}

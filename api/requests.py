@@ -18,10 +18,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.exceptions import ValidationException
 from litestar.types import Empty
 
 from api.deps import check_date, require_aware
+from api.messages import invalid, our_wording
 
 __all__ = ["StrictRequest", "decode_body"]
 
@@ -29,13 +29,9 @@ _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _NAMED = re.compile(r"(?:unknown|missing required) field `(?P<name>[^`]+)`")
 
 
-def _invalid(field: str, message: str) -> ValidationException:
-    return ValidationException(detail=message, extra=[{"key": field, "message": message}])
-
-
 def _field_of(message: str) -> tuple[str, str]:
     """msgspec's "Expected `int`, got `str` - at `$.participants.students`" as
-    ("participants.students", "Expected `int`, got `str`"); "$[0].weekday" as "[0].weekday";
+    ("participants.students", "must be a whole number"); "$[0].weekday" as "[0].weekday";
     an unknown or missing field is named itself ("status", "participants.teachers")."""
     path = ""
     if match := _AT.search(message):
@@ -43,7 +39,7 @@ def _field_of(message: str) -> tuple[str, str]:
         message = message[: match.start()]
     if named := _NAMED.search(message):
         path = f"{path}.{named.group('name')}" if path else named.group("name")
-    return path or "body", message
+    return path or "body", our_wording(message)
 
 
 def _dated(value: Any, path: str) -> Iterator[tuple[str, date]]:
@@ -94,17 +90,30 @@ def decode_body(raw: bytes, target: Any = None) -> Any:
         plain = msgspec.json.decode(raw)
         # PostgreSQL cannot store NUL in text; refuse it for every backend alike
         if b"\\u0000" in raw and (where := _nul_field(plain, "")) is not None:
-            raise _invalid(where, "text must not contain NUL characters")
+            raise invalid(where, "text must not contain NUL characters")
         return plain
     except msgspec.ValidationError as exc:
         field, message = _field_of(str(exc))
-        raise _invalid(field, message) from None
+        raise invalid(field, message) from None
     except UnicodeDecodeError:
-        raise _invalid("body", "the body is not UTF-8 text") from None
+        raise invalid("body", NOT_UTF8) from None
     except RecursionError:
-        raise _invalid("body", "the JSON is nested too deeply") from None
-    except msgspec.DecodeError as exc:
-        raise _invalid("body", f"not valid JSON: {exc}") from None
+        raise invalid("body", "the JSON is nested too deeply") from None
+    except msgspec.DecodeError:
+        if not _is_utf8(raw):
+            raise invalid("body", NOT_UTF8) from None
+        raise invalid("body", "the body is not valid JSON") from None
+
+
+NOT_UTF8 = "the body is not UTF-8 text"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _data_type(request: Request[Any, Any, Any]) -> Any:

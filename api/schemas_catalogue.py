@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from api.errors import invalid
+from api.messages import invalid
 from api.schemas import AwareDatetime, Money, UUIDStr
 from api.timefmt import to_local
 from booking.domain.openinghours import OpeningRule, format_hhmm
@@ -20,6 +20,7 @@ from booking.services.views import (
     OpeningRuleView,
     ResourceView,
     SchoolView,
+    SiteView,
 )
 
 Kind = Literal["lab", "equipment"]
@@ -265,14 +266,15 @@ def policy_in(policy: PolicyIn, base: Policy | None = None) -> Policy:
     return dataclasses.replace(base or Policy(), **changes)  # type: ignore[arg-type]
 
 
+def site_out(x: SiteView) -> SiteOut:
+    return SiteOut(x.id, x.school_id, x.name, x.address, x.postcode, x.city, x.latitude,
+                   x.longitude, x.timezone)
+
+
 def school_out(s: SchoolView) -> SchoolOut:
     return SchoolOut(
         id=s.id, name=s.name, brin=s.brin, level=s.level, city=s.city, region_id=s.region_id,
-        sites=[
-            SiteOut(x.id, x.school_id, x.name, x.address, x.postcode, x.city, x.latitude,
-                    x.longitude, x.timezone)
-            for x in s.sites
-        ],
+        sites=[site_out(x) for x in s.sites],
     )
 
 

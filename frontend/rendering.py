@@ -74,6 +74,12 @@ def navigation(actor: Actor) -> list[NavItem]:
         items.append(NavItem("/coordinator", "Region", "coordinator"))
     if actor.staff_school_ids or actor.org_ids(Role.COORDINATOR) or actor.company_ids:
         items.append(NavItem("/reports", "Reports", "reports"))
+    managed = [m.organisation_id for m in actor.memberships
+               if m.role in (Role.COMPANY_ADMIN, Role.FACILITY_MANAGER, Role.COORDINATOR)]
+    if managed:
+        items.append(NavItem(f"/organisations/{managed[0]}", "Members", "members"))
+    if actor.is_admin:
+        items.append(NavItem("/admin", "Admin", "admin"))
     return items
 
 

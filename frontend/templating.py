@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import (
@@ -88,7 +88,7 @@ def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
 
 @pass_context
 def _pgettext(ctx: Context, context: str, message: str) -> str:
-    return translations(context_locale(ctx)).pgettext(context, message)
+    return str(translations(context_locale(ctx)).pgettext(context, message))
 
 
 @pass_context
@@ -159,7 +159,10 @@ def filter_days(ctx: Context, days: int) -> str:
 
 
 @pass_context
-def filter_weekday(ctx: Context, weekday: int, width: str = "abbreviated") -> str:
+def filter_weekday(
+    ctx: Context, weekday: int,
+    width: Literal["abbreviated", "narrow", "short", "wide"] = "abbreviated",
+) -> str:
     """The name of ISO weekday `weekday` (1 = Monday): "ma" / "Mon", or with "wide" "maandag"."""
     return str(get_day_names(width, locale=_babel(ctx))[(int(weekday) - 1) % 7])
 

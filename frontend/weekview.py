@@ -278,11 +278,11 @@ def opening_lines(rules: Sequence[OpeningRule], monday: date) -> list[OpeningLin
     per_day: dict[int, tuple[str, ...]] = {}
     for offset in range(DAYS):
         day = monday + timedelta(days=offset)
-        spans = sorted(
+        hours = sorted(
             (r.opens, r.closes) for r in rules if r.applies_on(day)
         )
-        if spans:
-            per_day[day.isoweekday()] = tuple(f"{hhmm(o)}–{hhmm(c, True)}" for o, c in spans)
+        if hours:
+            per_day[day.isoweekday()] = tuple(f"{hhmm(o)}–{hhmm(c, True)}" for o, c in hours)
     lines: list[OpeningLine] = []
     for weekday in sorted(per_day):
         spans = per_day[weekday]

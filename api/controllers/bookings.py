@@ -18,7 +18,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from api.deps import request_locale, require_aware
-from api.errors import booking_problem, invalid, problem_response
+from api.errors import booking_problem, problem_response
+from api.messages import invalid
 from api.schemas import PROBLEM_MEDIA_TYPE, Cursor, Limit, problems
 from api.schemas_bookings import (
     BookingIn,

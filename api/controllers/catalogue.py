@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from msgspec import UnsetType
 
 from api.deps import request_locale, require_aware
-from api.errors import invalid
+from api.messages import invalid
 from api.schemas import Cursor, Limit, problems
 from api.schemas_catalogue import (
     AvailabilityOut,

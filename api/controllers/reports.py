@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -245,5 +245,5 @@ async def booking_lines(
     return Response(BookingLines(lines))
 
 
-ROUTES: list[Any] = cast(list[Any], [utilisation, companies, participants, request_flow,
-                                     heatmap, open_data, booking_lines])
+ROUTES: list[Any] = [utilisation, companies, participants, request_flow, heatmap, open_data,
+                     booking_lines]

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from booking.db.sql import Row, Stmt, fetch, fetch_batch, fetch_one, placeholders
 from booking.domain.roles import Membership, OrgKind, Role
+
+
+def active_partnership(param: str, alias: str = "") -> str:
+    """SQL: the partnership (table alias `alias`) is valid on the date in placeholder `param`.
+
+    The one home of partnership validity: every read that decides price or access on
+    partnerships (the actor, booking prices, feeds) filters with this. Dates are inclusive,
+    null means open-ended."""
+    col = f"{alias}." if alias else ""
+    return (f"({col}valid_from IS NULL OR {col}valid_from <= {param}) "
+            f"AND ({col}valid_to IS NULL OR {col}valid_to >= {param})")
 
 
 async def is_active_user(user_id: str) -> bool:
@@ -36,10 +48,10 @@ class ActorRows:
     region_schools: dict[str, frozenset[str]]
 
 
-async def actor_rows(user_id: str) -> ActorRows | None:
-    """The user's memberships, its companies' partnerships and its regions' schools in ONE
-    batch (one thread hop on SQLite; subqueries find the companies and regions); None for an
-    unknown or inactive user."""
+async def actor_rows(user_id: str, today: date) -> ActorRows | None:
+    """The user's memberships, its companies' partnerships valid on `today` and its regions'
+    schools in ONE batch (one thread hop on SQLite; subqueries find the companies and regions);
+    None for an unknown or inactive user."""
     mine = 'SELECT organisation FROM memberships WHERE "user" = $1 AND role = '
     active, members, pairs, schools = await fetch_batch([
         Stmt("SELECT is_active FROM users WHERE id = $1", [user_id], tuples=True),
@@ -51,8 +63,9 @@ async def actor_rows(user_id: str) -> ActorRows | None:
         ),
         Stmt(
             "SELECT CAST(company AS TEXT), CAST(school AS TEXT) FROM partnerships "
-            f"WHERE company IN ({mine}'booker')",
-            [user_id], tuples=True,
+            'WHERE company IN (SELECT organisation FROM memberships WHERE "user" = $1 '
+            f"AND role IN ('booker', 'company_admin')) AND {active_partnership('$2')}",
+            [user_id, today], tuples=True,
         ),
         Stmt(
             "SELECT CAST(id AS TEXT), CAST(region AS TEXT) FROM organisations "
@@ -75,14 +88,17 @@ async def actor_rows(user_id: str) -> ActorRows | None:
     )
 
 
-async def partnerships(company_ids: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """`(company_id, school_id)` pairs of the given companies."""
+async def partnerships(
+    company_ids: Sequence[str], today: date
+) -> frozenset[tuple[str, str]]:
+    """`(company_id, school_id)` pairs of the given companies, valid on `today`."""
     if not company_ids:
         return frozenset()
+    n = len(company_ids)
     rows = await fetch(
         "SELECT company, school FROM partnerships "
-        f"WHERE company IN ({placeholders(len(company_ids))})",
-        *company_ids,
+        f"WHERE company IN ({placeholders(n)}) AND {active_partnership(f'${n + 1}')}",
+        *company_ids, today,
     )
     return frozenset((str(r["company"]), str(r["school"])) for r in rows)
 
@@ -109,11 +125,13 @@ async def company_info(company_id: str) -> tuple[str, bool] | None:
     return None if row is None else (row["name"], bool(row["is_sme"]))
 
 
-def company_terms_stmt(company_id: str) -> Stmt:
+def company_terms_stmt(company_id: str, today: date) -> Stmt:
+    """The company's name, SME flag and the schools it is a partner of on `today`."""
     return Stmt(
         "SELECT o.name, o.is_sme, p.school FROM organisations o "
-        "LEFT JOIN partnerships p ON p.company = o.id WHERE o.id = $1 AND o.kind = 'company'",
-        [company_id],
+        f"LEFT JOIN partnerships p ON p.company = o.id AND {active_partnership('$2', 'p')} "
+        "WHERE o.id = $1 AND o.kind = 'company'",
+        [company_id, today],
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from booking.db import actor_store
 from booking.db.sql import Row, execute, fetch, fetch_one, placeholders, utc
 
 
@@ -172,16 +173,11 @@ async def open_token(token_hash: str) -> OpenedToken | None:
     return OpenedToken(_token(first), members, _as_datetime(first["changed"]))
 
 
-async def partner_schools(company_ids: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """`(company, school)` partnerships of the given companies."""
-    if not company_ids:
-        return frozenset()
-    rows = await fetch(
-        "SELECT company, school FROM partnerships "
-        f"WHERE company IN ({placeholders(len(company_ids))})",
-        *company_ids,
-    )
-    return frozenset((str(r["company"]), str(r["school"])) for r in rows)
+async def partner_schools(
+    company_ids: Sequence[str], today: date
+) -> frozenset[tuple[str, str]]:
+    """`(company, school)` partnerships of the given companies valid on `today`."""
+    return await actor_store.partnerships(company_ids, today)
 
 
 async def scope_resource(resource_id: str) -> tuple[dict[str, Any], tuple[str, ...]] | None:

@@ -7,13 +7,23 @@ the background job should fetch it next (normal period, or back-off after failur
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import Row, execute, execute_many, fetch, fetch_one, placeholders, utc
+from booking.db.sql import (
+    Row,
+    epoch_of,
+    execute,
+    execute_many,
+    fetch,
+    fetch_one,
+    placeholders,
+    utc,
+)
 from booking.domain.intervals import Interval
 
 
@@ -39,13 +49,24 @@ class ImportRecord:
     locked_until: datetime | None
     created_at: datetime
     timezone: str
+    skipped: tuple[tuple[str, str], ...] = ()  # (uid, code) of the events the last read left out
+
+
+@dataclass(frozen=True, slots=True)
+class OverlapRow:
+    """An active booking's occurrence on a resource that one of the source's closures covers."""
+
+    booking_id: str
+    resource_id: str
+    start: datetime
+    end: datetime
 
 
 _SELECT = """
 SELECT ci.id, ci.school, ci.site, ci.resource, ci.kind, ci.url, ci.ics IS NOT NULL AS has_upload,
        ci.status, ci.last_fetched_at, ci.last_success_at, ci.last_error, ci.events, ci.etag,
        ci.last_modified, ci.content_hash, ci.failures, ci.next_fetch_at, ci.locked_until,
-       ci.created_at, COALESCE(s.timezone, rs.timezone, 'Europe/Amsterdam') AS tz
+       ci.created_at, COALESCE(s.timezone, rs.timezone, 'Europe/Amsterdam') AS tz, ci.skipped
 FROM calendar_imports ci
 LEFT JOIN sites s ON s.id = ci.site
 LEFT JOIN resources r ON r.id = ci.resource
@@ -67,7 +88,20 @@ def _record(row: Row) -> ImportRecord:
         last_modified=row["last_modified"], content_hash=row["content_hash"],
         failures=int(row["failures"]), next_fetch_at=row["next_fetch_at"],
         locked_until=row["locked_until"], created_at=row["created_at"], timezone=row["tz"],
+        skipped=_skipped(row["skipped"]),
     )
+
+
+def _skipped(text: str | None) -> tuple[tuple[str, str], ...]:
+    try:
+        return tuple((str(e["uid"]), str(e["code"])) for e in json.loads(text or "[]"))
+    except (ValueError, TypeError, KeyError):
+        return ()
+
+
+def skipped_json(skipped: Sequence[tuple[str, str]]) -> str:
+    """What the `skipped` column holds for `skipped` (uid, code) pairs."""
+    return json.dumps([{"uid": u, "code": c} for u, c in skipped], ensure_ascii=False)
 
 
 async def insert_import(
@@ -168,24 +202,100 @@ async def replace_closures(
 async def mark_success(
     import_id: str, *, now: datetime, events: int, content_hash: str | None,
     etag: str | None, last_modified: str | None, next_fetch_at: datetime,
+    skipped: Sequence[tuple[str, str]] | None = None,
 ) -> None:
+    """Record a good fetch; `skipped` None keeps the skipped events of the last read (a 304)."""
     await execute(
         "UPDATE calendar_imports SET status = 'ok', last_fetched_at = $1, last_success_at = $1, "
         "last_error = NULL, events = $2, content_hash = $3, etag = $4, last_modified = $5, "
-        "failures = 0, next_fetch_at = $6, locked_until = NULL WHERE id = $7",
+        "failures = 0, next_fetch_at = $6, locked_until = NULL, "
+        "skipped = COALESCE($8, skipped) WHERE id = $7",
         utc(now), events, content_hash, etag, last_modified, utc(next_fetch_at), import_id,
+        None if skipped is None else skipped_json(skipped),
     )
 
 
 async def mark_failure(
-    import_id: str, *, now: datetime, error: str, next_fetch_at: datetime
+    import_id: str, *, now: datetime, error: str, next_fetch_at: datetime,
+    skipped: Sequence[tuple[str, str]] | None = None,
 ) -> None:
-    """Record a failed fetch; the closures, counts and validators of the last good one stay."""
+    """Record a failed fetch; the closures, counts and validators of the last good one stay
+    (`skipped`, when given, says which events this read could not use)."""
     await execute(
         "UPDATE calendar_imports SET status = 'error', last_fetched_at = $1, last_error = $2, "
-        "failures = failures + 1, next_fetch_at = $3, locked_until = NULL WHERE id = $4",
+        "failures = failures + 1, next_fetch_at = $3, locked_until = NULL, "
+        "skipped = COALESCE($5, skipped) WHERE id = $4",
         utc(now), error[:1000], utc(next_fetch_at), import_id,
+        None if skipped is None else skipped_json(skipped),
     )
+
+
+async def mark_pending(import_id: str, *, next_fetch_at: datetime) -> None:
+    """Leave the source to the background job (a large upload read off the request path)."""
+    await execute(
+        "UPDATE calendar_imports SET status = 'pending', next_fetch_at = $1, locked_until = NULL "
+        "WHERE id = $2",
+        utc(next_fetch_at), import_id,
+    )
+
+
+def _covered(ids: str) -> str:
+    """SQL of `(src, booking, resource, starts_at, ends_at, reason, closure_start)`: the active
+    bookings' occurrences that closures of the sources `ids` (placeholders) cover — on the
+    closure's resource, or any resource of a closed site. Claims are narrowed by their
+    (resource, end) index before the occurrence itself is compared."""
+    return f"""
+WITH covering AS (
+    SELECT cl.source, cl.reason, cl.starts_at, cl.ends_at, cl.resource AS rid
+    FROM closures cl WHERE cl.source IN ({ids}) AND cl.resource IS NOT NULL
+    UNION ALL
+    SELECT cl.source, cl.reason, cl.starts_at, cl.ends_at, r.id AS rid
+    FROM closures cl JOIN resources r ON r.site = cl.site WHERE cl.source IN ({ids})
+)
+SELECT CAST(cv.source AS TEXT) AS src, CAST(b.id AS TEXT) AS booking,
+       CAST(c.resource AS TEXT) AS resource, o.starts_at, o.ends_at, cv.reason,
+       cv.starts_at AS closure_start
+FROM covering cv
+JOIN claims c ON c.resource = cv.rid AND c.active
+     AND c.end_s > {epoch_of("cv.starts_at")} AND c.start_s < {epoch_of("cv.ends_at")}
+JOIN occurrences o ON o.id = c.occurrence
+JOIN bookings b ON b.id = c.booking
+WHERE b.status IN ('pending', 'confirmed')
+  AND o.starts_at < cv.ends_at AND o.ends_at > cv.starts_at
+"""
+
+
+async def overlaps(import_ids: Sequence[str]) -> dict[str, list[OverlapRow]]:
+    """Per source, the active bookings' occurrences its closures cover (by start, booking,
+    resource; each once); sources without overlaps are absent."""
+    if not import_ids:
+        return {}
+    rows = await fetch(
+        "SELECT DISTINCT src, booking, resource, starts_at, ends_at FROM ("
+        + _covered(placeholders(len(import_ids))) + ") AS hit "
+        "ORDER BY starts_at, booking, resource",
+        *import_ids,
+    )
+    found: dict[str, list[OverlapRow]] = {}
+    for r in rows:
+        found.setdefault(r["src"], []).append(
+            OverlapRow(r["booking"], r["resource"], r["starts_at"], r["ends_at"])
+        )
+    return found
+
+
+async def overlapped_bookings(import_id: str) -> dict[str, str]:
+    """The active bookings the source's closures now cover: id -> the reason (title) of the
+    earliest closure over it."""
+    rows = await fetch(
+        "SELECT booking, reason FROM (" + _covered("$1") + ") AS hit "
+        "ORDER BY closure_start, booking",
+        import_id,
+    )
+    found: dict[str, str] = {}
+    for r in rows:
+        found.setdefault(str(r["booking"]), str(r["reason"] or ""))
+    return found
 
 
 async def release(import_id: str) -> None:

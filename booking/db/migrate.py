@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
+import pkgutil
 
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
@@ -25,3 +27,15 @@ async def migrate() -> list[str]:
         raise RuntimeError(result.message)
     after = await Migration.get_migrations_which_ran(app_name="labshare")
     return [m for m in after if m not in before]
+
+
+def descriptions(ids: list[str]) -> list[str]:
+    """The DESCRIPTION of each migration in `ids` (its id where it has none), in that order."""
+    from booking.db import migrations
+
+    described: dict[str, str] = {}
+    for info in pkgutil.iter_modules(migrations.__path__):
+        module = importlib.import_module(f"{migrations.__name__}.{info.name}")
+        if hasattr(module, "ID"):
+            described[module.ID] = getattr(module, "DESCRIPTION", "") or module.ID
+    return [described.get(i, i) for i in ids]

@@ -62,6 +62,16 @@ def epoch_of(column: str) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
 
 
+def in_subquery(column: str, subquery: str) -> str:
+    """SQL for "`column` is one of the ids `subquery` returns" that uses `column`'s index on
+    both backends. PostgreSQL plans `IN (subquery)` as a semi-join, which at catalogue scale
+    became a parallel scan of all claims (53 ms at 4,000 resources, growing with the
+    catalogue); `= ANY(ARRAY(subquery))` runs the subquery first and probes the index."""
+    if isinstance(current_engine(), SQLiteEngine):
+        return f"{column} IN ({subquery})"
+    return f"{column} = ANY(ARRAY({subquery}))"
+
+
 class Stmt(NamedTuple):
     """One statement of a batch; `many` runs it once per row of `args`."""
 

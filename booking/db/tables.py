@@ -49,6 +49,9 @@ class Partnership(Table, tablename="partnerships"):
     id = UUID(primary_key=True)
     school = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
     company = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    valid_from = Date(null=True, default=None)  # inclusive, local (Europe/Amsterdam) dates
+    valid_to = Date(null=True, default=None)  # inclusive; null: open-ended
+    created_at = Timestamptz(null=True, default=None)
 
 
 class User(Table, tablename="users"):
@@ -59,6 +62,8 @@ class User(Table, tablename="users"):
     locale = Varchar(length=5, default="nl")
     is_active = Boolean(default=True)
     created_at = Timestamptz()
+    reminders = Boolean(default=True)  # a mail 24 h before each booking starts
+    digest = Boolean(default=False)  # facility managers: new requests in one daily mail
 
 
 class Membership(Table, tablename="memberships"):
@@ -164,6 +169,7 @@ class CalendarImport(Table, tablename="calendar_imports"):
     next_fetch_at = Timestamptz(null=True, default=None)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    skipped = Text(null=True, default=None)  # JSON [{uid, code}] of the last read (migration 16)
 
 
 class Closure(Table, tablename="closures"):
@@ -316,6 +322,40 @@ class JobLock(Table, tablename="job_locks"):
     holder = Varchar(length=100, default="")
 
 
+class Invitation(Table, tablename="invitations"):
+    """An e-mailed invitation to join an organisation in a role: one-time link, 7 days; only
+    the SHA-256 of the link's token is stored."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    email = Varchar(length=254)
+    role = Varchar(length=32)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+
+
+class SignupRequest(Table, tablename="signup_requests"):
+    """A company's self-sign-up waiting for its e-mail confirmation (the company and the
+    person exist only after it); the password is kept as its argon2 hash, the token as SHA-256."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    company_name = Varchar(length=200)
+    kvk = Varchar(length=8)
+    name = Varchar(length=200)
+    email = Varchar(length=254, index=True)
+    password_hash = Text()
+    locale = Varchar(length=5, default="nl")
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    confirmed_at = Timestamptz(null=True, default=None)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Organisation,
     Partnership,
@@ -339,5 +379,60 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LoginAttempt,
     FeedToken,
     JobLock,
+    Invitation,
+    SignupRequest,
 )
 """Every table in dependency order (create in this order, drop in reverse)."""
+
+
+# -- notifications (issue 11; migration 2026-12-08T10) ----------------------------------------
+
+
+class OutboxMessage(Table, tablename="outbox_messages"):
+    """A mail or webhook delivery written in the transaction of the change it reports; the
+    worker leases (`locked_until`) and sends it. `payload` is JSON: for mail the template, its
+    context and the calendar part, rendered at send time; for a webhook the body and target."""
+
+    kind = Varchar(length=16)  # mail | webhook
+    recipient = Varchar(length=500)  # an e-mail address or a webhook URL
+    payload = Text()
+    status = Varchar(length=16, default="pending")  # pending | sent | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    webhook = UUID(null=True, default=None)  # the subscription a delivery belongs to
+
+
+class ItipSequence(Table, tablename="itip_sequences"):
+    """The SEQUENCE last sent in an invitation for one calendar UID, raised on every send."""
+
+    uid = Varchar(length=200, primary_key=True)
+    sequence = Integer(default=0)
+
+
+class Webhook(Table, tablename="webhooks"):
+    """An integrator's subscription to an organisation's booking events; `secret` signs."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade, index=True)
+    url = Text()
+    events = Text()  # JSON list of event names
+    secret = Text()  # sealed (see booking/services/webhook_secrets.py), never shown again
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class DigestItem(Table, tablename="digest_items"):
+    """A notification held for a facility manager's daily digest instead of its own mail."""
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    locale = Varchar(length=5, default="nl")
+    line = Text()  # JSON: what the digest lists for one event
+    created_at = Timestamptz()
+
+
+ALL_TABLES = (*ALL_TABLES, OutboxMessage, ItipSequence, Webhook, DigestItem)

@@ -109,7 +109,8 @@ class _Builder:
         uid = new_id(self.rng)
         self.emails.add(email)
         self.data.add(User, id=uid, email=email, name=name, password_hash=self.pw_hash,
-                      locale="nl", is_active=True, created_at=self.now - timedelta(days=300))
+                      locale="nl", is_active=True, created_at=self.now - timedelta(days=300),
+                      reminders=True, digest=False)
         self.data.add(Membership, id=new_id(self.rng), user=uid, organisation=org, role=role)
         self.cat.user_count += 1
         return uid
@@ -256,7 +257,8 @@ class _Builder:
         for slug in spec.partner_of:
             school = school_by_slug[slug]
             info.partner_of.add(school)
-            self.data.add(Partnership, id=new_id(self.rng), school=school, company=cid)
+            self.data.add(Partnership, id=new_id(self.rng), school=school, company=cid,
+                          valid_from=None, valid_to=None, created_at=self.now)
         info.bookers.append(self.user(f"planner@{spec.slug}.test",
                                       f"Planner {spec.name.removesuffix(' BV')}", cid, "booker"))
         if not spec.sme:
@@ -325,7 +327,8 @@ def build_catalogue(rng: random.Random, now: datetime, first_day: date, last_day
         company = cat.companies[-1]
         for school in rng.sample(cat.school_ids, rng.randint(0, 2)):
             company.partner_of.add(school)
-            cat.data.add(Partnership, id=new_id(rng), school=school, company=company.id)
+            cat.data.add(Partnership, id=new_id(rng), school=school, company=company.id,
+                         valid_from=None, valid_to=None, created_at=now)
     for school, sites in schools:
         for site_spec in sites:
             site = b.site(school, site_spec)

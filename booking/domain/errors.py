@@ -69,3 +69,7 @@ class IdempotencyMismatch(BookingError):
 
 class IdempotencyInProgress(BookingError):
     """The first request with this idempotency key is still running (maps to 409)."""
+
+
+class Gone(BookingError):
+    """A one-time link that was used or has expired (maps to 410); the message says which."""

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from booking.domain.intervals import Interval, merge
 from booking.domain.localtime import ONE_DAY, local_date, local_instant, zone
@@ -262,7 +262,7 @@ USAGE_COLUMNS = ("key", "label", "open_hours", "booked_hours", "utilisation", "b
 """The columns of a usage report, as the API (JSON and CSV) and the pages show them."""
 
 
-def shown(m: Measures) -> dict[str, float | int]:
+def shown(m: Measures) -> dict[str, Any]:
     """The measures as shown everywhere: hours to 0.01, utilisation to 0.0001."""
     return {
         "open_hours": hours(m.open_seconds),

@@ -19,6 +19,7 @@ class Role(StrEnum):
     STAFF = "staff"  # instructor / staff of a school
     COORDINATOR = "coordinator"  # of a region
     ADMIN = "admin"  # of the platform
+    COMPANY_ADMIN = "company_admin"  # of a company: books, and manages its members
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,8 @@ class Actor:
 
     @property
     def company_ids(self) -> frozenset[str]:
-        return self.org_ids(Role.BOOKER)
+        """Companies the actor books for (bookers and company admins)."""
+        return self.org_ids(Role.BOOKER) | self.org_ids(Role.COMPANY_ADMIN)
 
     @property
     def managed_school_ids(self) -> frozenset[str]:

@@ -25,11 +25,12 @@ def duration_text(minutes: int, locale: str) -> str:
 def reason_message(reason: Reason, locale: str) -> str:
     """`reason` as one short sentence fragment in `locale` ("nl" or "en").
 
-    Unknown codes fall back to the domain's English `message`.
+    Codes without a renderer give the domain's `message`, translated when the catalogue has it
+    as a message id (fixed sentences such as the import and address reasons).
     """
     render = _RENDERERS.get(reason.code)
     if render is None:
-        return reason.message
+        return _catalogue(locale).gettext(reason.message)
     return render(reason, locale)
 
 

@@ -34,6 +34,7 @@ ROLE_KINDS: dict[Role, OrgKind] = {
     Role.STAFF: OrgKind.SCHOOL,
     Role.COORDINATOR: OrgKind.REGION,
     Role.ADMIN: OrgKind.PLATFORM,
+    Role.COMPANY_ADMIN: OrgKind.COMPANY,
 }
 """The kind of organisation in which each role can be held."""
 
@@ -175,14 +176,7 @@ async def authenticate(
     email = normalise_email(email)[:254]
     client = client[:64]
     since = now - limits.window
-    for column, value, limit in (
-        ("email", email, limits.per_account),
-        ("client", client, limits.per_client),
-    ):
-        count, oldest = await store.failures_since(column, value, since)
-        if count >= limit:
-            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
-            raise TooManyAttempts(math.ceil(wait))
+    await check_throttle(email, client, now, limits)
     row = await store.find_login(email)
     ok = await asyncio.to_thread(_verify, row["password_hash"] if row else None, password)
     if row is None or not ok or not row["is_active"]:
@@ -269,3 +263,31 @@ async def token_user(secret: str, now: datetime) -> str | None:
     if last is None or now - last > TOKEN_TOUCH_INTERVAL:
         await store.touch_token(str(row["id"]), now)
     return str(row["user_id"])
+
+
+async def count_attempt(
+    action: str, email: str, client: str, now: datetime, limits: LoginLimits = LoginLimits()
+) -> None:
+    """Throttle another unauthenticated action (e.g. "signup") like login: records this
+    attempt for the address and the client, and raises TooManyAttempts when either already made
+    `per_account` / `per_client` attempts within the window. Kept apart from login failures
+    by a prefix, so signing up never locks anybody out of signing in."""
+    email = f"{action}:{normalise_email(email)}"[:254]
+    client = f"{action}:{client}"[:64]
+    await check_throttle(email, client, now, limits)
+    await store.insert_failure(email, client, now)
+
+
+async def check_throttle(email: str, client: str, now: datetime, limits: LoginLimits) -> None:
+    """The throttle's one home: TooManyAttempts when `email` or `client` already has
+    `per_account` / `per_client` recorded attempts within the window (login failures, or
+    another action's attempts under its prefix)."""
+    since = now - limits.window
+    for column, value, limit in (
+        ("email", email, limits.per_account),
+        ("client", client, limits.per_client),
+    ):
+        count, oldest = await store.failures_since(column, value, since)
+        if count >= limit:
+            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
+            raise TooManyAttempts(math.ceil(wait))

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from booking.db import actor_store
+from booking.domain.organisations import partnership_day
 from booking.domain.roles import ANONYMOUS, Actor
 
 
-async def load_actor(user_id: str | None) -> Actor:
-    """The user's memberships, partnerships and regions; ANONYMOUS for None, an unknown or an
-    inactive user. One batch of reads (see `actor_store.actor_rows`)."""
+async def load_actor(user_id: str | None, now: datetime | None = None) -> Actor:
+    """The user's memberships, partnerships valid at `now` (default: the system clock) and
+    regions; ANONYMOUS for None, an unknown or an inactive user. One batch of reads (see
+    `actor_store.actor_rows`)."""
     if user_id is None:
         return ANONYMOUS
-    rows = await actor_store.actor_rows(user_id)
+    rows = await actor_store.actor_rows(user_id, partnership_day(now or datetime.now(UTC)))
     if rows is None:
         return ANONYMOUS
     return Actor(

@@ -27,6 +27,7 @@ from booking.domain.errors import (
     RuleViolation,
 )
 from booking.domain.intervals import Interval
+from booking.domain.organisations import partnership_day
 from booking.domain.pricing import PriceLine, PriceQuote, price_lines
 from booking.domain.recurrence import expand_rrule
 from booking.domain.resources import Resource
@@ -144,15 +145,16 @@ class Prepared:
 
 
 async def prepare(
-    actor: Actor, req: BookingRequest, company: str, checked: Checked
+    actor: Actor, req: BookingRequest, company: str, checked: Checked, now: datetime
 ) -> Prepared:
     """Read what deciding on `req` needs; call inside a transaction. Raises NotAllowed (no
     company), NotFound (unknown or invisible resource), RuleViolation (participants above the
     largest capacity, a rule without occurrences)."""
     ids = checked.ids
     company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
-        actor_store.company_terms_stmt(company), resources_store.resources_stmt(ids),
-        resources_store.children_stmt(ids), resources_store.inducted_stmt(company, ids),
+        actor_store.company_terms_stmt(company, partnership_day(now)),
+        resources_store.resources_stmt(ids), resources_store.children_stmt(ids),
+        resources_store.inducted_stmt(company, ids),
     ])
     terms = actor_store.company_terms_from_rows(company_rows)
     if terms is None:
@@ -316,7 +318,7 @@ async def plan_booking(
     the verdict per occurrence, inside the caller's transaction. Raises NotFound, NotAllowed,
     RuleViolation (a field, or the policy's reasons) and Conflict exactly as create answers."""
     checked = check_shape(req)
-    p = await prepare(actor, req, company, checked)
+    p = await prepare(actor, req, company, checked, now)
     outcomes = decide(actor, p, utc(now), checked.mode, series=req.recurrence is not None)
     return Plan(p, checked, outcomes)
 

@@ -139,7 +139,8 @@ async def _change(
                 params={"status": rec.status, "action": str(action)},
             )], field_name="status")
         if if_match is not None and if_match != rec.version:
-            raise StaleVersion(f"the booking is at version {rec.version}, not {if_match}")
+            raise StaleVersion(f'the booking changed since you read it: its ETag is now '
+                               f'"{rec.version}"')
         new_status = transition(rec.status, action)
         changed = await booking_store.change_status(
             rec.id, new_status=str(new_status), expected=(rec.status, rec.version), now=now,

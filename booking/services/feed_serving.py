@@ -24,6 +24,7 @@ from datetime import UTC, datetime, time, timedelta
 from booking.db import feeds_store as store
 from booking.db.feeds_store import OpenedToken, Scope, Watermark
 from booking.domain.errors import NotFound
+from booking.domain.organisations import partnership_day
 from booking.domain.permissions import can_see_resource
 from booking.domain.resources import Resource, ResourceKind, Visibility
 from booking.domain.roles import Actor, Membership, OrgKind, Role
@@ -98,7 +99,7 @@ async def open_feed(token: str, now: datetime, *, site_url: str) -> FeedHandle:
     if rec.revoked_at is not None and now >= rec.revoked_at + GRACE:
         return FeedHandle("gone")
     viewer = _viewer(opened)
-    scope, name = await _scope(opened, viewer)
+    scope, name = await _scope(opened, viewer, now)
     if rec.revoked_at is not None or scope is None:
         changed = rec.revoked_at or rec.created_at
         return FeedHandle("revoked" if rec.revoked_at else "live",
@@ -130,7 +131,9 @@ async def _watermark(
     return mark
 
 
-async def _scope(opened: OpenedToken, viewer: Actor) -> tuple[Scope | None, str]:
+async def _scope(
+    opened: OpenedToken, viewer: Actor, now: datetime
+) -> tuple[Scope | None, str]:
     """What the token covers now, and the calendar's name; no scope when the owner lost access
     (left the organisation, the resource became invisible to them, account disabled)."""
     rec = opened.token
@@ -144,7 +147,8 @@ async def _scope(opened: OpenedToken, viewer: Actor) -> tuple[Scope | None, str]
                             site_id=str(row["site"]), kind=ResourceKind(row["kind"]),
                             name=row["name"], visibility=Visibility(row["visibility"]))
         if resource.visibility is Visibility.PARTNERS and viewer.company_ids:
-            pairs = await store.partner_schools(sorted(viewer.company_ids))
+            pairs = await store.partner_schools(sorted(viewer.company_ids),
+                                                partnership_day(now))
             viewer = Actor(viewer.user_id, viewer.memberships, partnerships=pairs)
         if viewer.is_anonymous or not can_see_resource(viewer, resource):
             return None, name

@@ -17,6 +17,7 @@ from booking.domain.errors import NotAllowed, RuleViolation, StaleVersion
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
 from booking.i18n import translations
+from booking.ical import SKIP_MESSAGES
 from booking.services import board as board_service
 from booking.services import bookings
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
@@ -56,6 +57,7 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
             request, "manage/overview.html", section="manage", choice=choice,
             by_site=by_site, names=names, sites=sites, pending=pending, closures=closures,
             feeds=feeds, can_manage=can_manage, resource_count=len(names),
+            skip_messages=SKIP_MESSAGES,
         )
 
 

@@ -13,6 +13,7 @@ from api.clock import now_of
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
+from booking.i18n import reason_message
 from booking.services import board as board_service
 from booking.services import catalogue, imports
 from booking.services.views import ResourceView
@@ -35,6 +36,7 @@ from frontend.pages.manage_forms import (
     rule_rows,
 )
 from frontend.rendering import redirect, render
+from frontend.templating import request_locale
 
 CLOSURES_AHEAD = timedelta(days=365)
 
@@ -240,7 +242,12 @@ async def add_import(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     except (RuleViolation, NotAllowed) as exc:
         return redirect(request, back, Flash(
-            "The calendar was not added: %(reason)s", "error", {"reason": str(exc)}))
+            "The calendar was not added: %(reason)s", "error",
+            {"reason": _reasons_text(exc, request_locale(request))}))
+    if created.status == "pending":
+        return redirect(request, back, Flash(
+            "Calendar added: it is large, so it is read in the background within a few "
+            "minutes.", "success"))
     if created.status == "error":
         return redirect(request, back, Flash(
             "Added, but the first fetch failed: %(error)s", "warning",
@@ -254,12 +261,24 @@ async def refresh_import(request: Request[Any, Any, Any], import_id: str) -> Res
     actor = await require_staff(request)
     if not isinstance(actor, Actor):
         return actor
-    done = await imports.refresh_import(actor, import_id, now_of(request))
+    try:
+        done = await imports.refresh_import(actor, import_id, now_of(request))
+    except RuleViolation as exc:
+        return redirect(request, "/manage#imports", Flash(
+            "The calendar was not fetched: %(reason)s", "error",
+            {"reason": _reasons_text(exc, request_locale(request))}))
     flash = (Flash("Fetched again: %(num)s events.", "success", {"num": done.events})
              if done.status == "ok" else
              Flash("The fetch failed: %(error)s. The last good events stay in place.", "warning",
                    {"error": done.last_error or ""}))
     return redirect(request, "/manage#imports", flash)
+
+
+def _reasons_text(exc: RuleViolation | NotAllowed, locale: str) -> str:
+    """Why a calendar was refused, in the reader's language."""
+    if isinstance(exc, RuleViolation):
+        return "; ".join(reason_message(r, locale) for r in exc.reasons)
+    return str(exc)
 
 
 @post("/imports/{import_id:str}/delete", name="manage.import_delete", status_code=303)

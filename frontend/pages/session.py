@@ -24,6 +24,8 @@ LANG_MAX_AGE = 365 * 24 * 3600
 
 def _home_for(actor: Actor) -> str:
     """Where a user lands after signing in without a `next`: their main page."""
+    if actor.is_admin:
+        return "/admin"
     if actor.company_ids:
         return "/my-bookings"
     if actor.staff_school_ids or actor.is_admin:

@@ -103,10 +103,10 @@ async def test_dates_in_bodies_are_bounded_too(client: httpx.AsyncClient) -> Non
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        (b'{"title":"\xff\xfe"}', "not UTF-8"),
-        (b"[" * 100_000, "Expected `object`"),
-        (b'{"resource_ids": [' + b"[" * 100_000, "Expected `str`"),
-        (b"{" * 10 + b"x", "not valid JSON"),
+        (b'{"title":"\xff\xfe"}', "the body is not UTF-8 text"),
+        (b"[" * 100_000, "must be a JSON object"),
+        (b'{"resource_ids": [' + b"[" * 100_000, "must be text"),
+        (b"{" * 10 + b"x", "the body is not valid JSON"),
     ],
 )
 async def test_unreadable_bodies_are_422(
@@ -115,7 +115,7 @@ async def test_unreadable_bodies_are_422(
     headers = {**await _booker(), "content-type": "application/json"}
     r = await client.post("/api/v1/bookings", headers=headers, content=body)
     assert r.status_code == 422, r.text
-    assert says in r.json()["errors"][0]["message"]
+    assert r.json()["errors"][0]["message"] == says
 
 
 def test_nesting_is_422_where_any_json_is_read() -> None:
@@ -127,7 +127,7 @@ def test_nesting_is_422_where_any_json_is_read() -> None:
 
     with pytest.raises(ValidationException) as caught:
         decode_body(b"[" * 100_000 + b"]" * 100_000)
-    assert caught.value.extra == [{"key": "body", "message": "the JSON is nested too deeply"}]
+    assert caught.value.extra[0]["message"] == "the JSON is nested too deeply"
 
 
 async def test_wrong_json_types_are_refused_not_coerced(client: httpx.AsyncClient) -> None:
@@ -136,22 +136,22 @@ async def test_wrong_json_types_are_refused_not_coerced(client: httpx.AsyncClien
     booker = await _booker()
     r = await client.post("/api/v1/bookings", headers=booker, json={
         "resource_ids": [rid], **MON, "participants": {"students": "2"}})
-    assert "Expected `int`, got `str`" in _field_error(r, "participants.students")
+    assert _field_error(r, "participants.students") == "must be a whole number"
     manager = await bearer(await make_user(memberships=[(school, "facility_manager")]))
     r = await client.put(f"/api/v1/resources/{rid}/opening-hours", headers=manager,
                          json=[{"weekday": "1", "opens": "08:00", "closes": "17:00"}])
-    assert "Expected `int`, got `str`" in _field_error(r, "[0].weekday")
+    assert _field_error(r, "[0].weekday") == "must be a whole number"
     r = await client.patch(f"/api/v1/resources/{rid}", headers=manager,
                            json={"policy": {"approval_required": "true"}})
-    assert "Expected `bool`" in _field_error(r, "policy.approval_required")
+    assert _field_error(r, "policy.approval_required") == "must be true or false"
     r = await client.patch(f"/api/v1/resources/{rid}", headers=manager,
                            json={"capacity": 2.0})
-    assert "Expected `int`, got `float`" in _field_error(r, "capacity")
+    assert _field_error(r, "capacity") == "must be a whole number"
     r = await client.post("/api/v1/bookings", headers=booker, json={
         "resource_ids": [rid], **MON, "participants": {"students": 2, "teachers": 1}})
-    assert "unknown field" in _field_error(r, "participants.teachers")
+    assert _field_error(r, "participants.teachers") == "is not a known field"
     r = await client.post("/api/v1/bookings", headers=booker, json={"resource_ids": [rid]})
-    assert "missing required field" in _field_error(r, "start")
+    assert _field_error(r, "start") == "is required"
 
 
 async def test_fields_are_named_as_the_client_sends_them(client: httpx.AsyncClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -14,11 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class SourceState:
-    """What the server answers: `mode` ics | html | 500 | slow | big, and what it saw."""
+    """What the server answers: `mode` ics | html | 500 | slow | big | redirect (302 to
+    `location` once, then ics), and what it saw."""
 
     mode: str = "ics"
     body: bytes = b""
     delay: float = 3.0
+    location: str = ""
+    tls: ssl.SSLContext | None = None  # set before the first request: serve HTTPS
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -65,7 +69,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         state.requests.append({k.lower(): v for k, v in self.headers.items()})
-        if state.mode == "html":
+        if state.mode == "redirect":
+            state.mode = "ics"
+            self.send_response(302)
+            self.send_header("Location", state.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif state.mode == "html":
             self._send(200, LOGIN_PAGE, "text/html; charset=utf-8")
         elif state.mode == "500":
             self._send(500, b"Internal Server Error", "text/plain")
@@ -105,6 +115,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: SourceState
+
+    def get_request(self) -> tuple[object, object]:  # type: ignore[override]
+        sock, address = super().get_request()
+        if self.state.tls is not None:
+            sock = self.state.tls.wrap_socket(sock, server_side=True)
+        return sock, address
 
 
 @contextmanager

@@ -317,7 +317,8 @@ async def test_demo_prices_are_what_create_would_charge(demo: DemoSummary) -> No
                                  row["id"])]
         org, sme = row["org"], bool(row["sme"])
         quote = price_lines([resources[row["rid"]].resource], occurrences,
-                            lambda school: customer_class_for(org, school, pairs, sme))
+                            lambda school, org=org, sme=sme: customer_class_for(
+                                org, school, pairs, sme))
         classes.add(quote.lines[0].customer_class)
         assert Decimal(row["price"]) == quote.price, row
     assert len(classes) >= 2  # the sample covers more than one class

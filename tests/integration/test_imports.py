@@ -182,12 +182,14 @@ async def test_validation_and_permissions(place: Place, source: tuple[str, Sourc
         await create_import(other, site_id=place.site, url=url, kind="holidays", now=NOW)
 
 
-async def test_webcal_is_https_and_private_hosts_are_refused_by_default(place: Place) -> None:
+async def test_webcal_is_https_and_an_unreachable_source_is_kept_with_its_error(
+    place: Place,
+) -> None:
     view = await create_import(place.manager, resource_id=place.resource,
                                url="webcal://127.0.0.1:9/rooster.ics", kind="timetable",
-                               now=NOW, policy=FetchPolicy(timeout=1.0))
+                               now=NOW, policy=POLICY)
     assert view.url == "https://127.0.0.1:9/rooster.ics"
-    assert view.status == "error" and "private or local" in (view.last_error or "")
+    assert view.status == "error" and "cannot reach" in (view.last_error or "")
 
 
 async def test_delete_removes_the_source_and_its_closures(

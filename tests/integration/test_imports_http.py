@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from booking.services import accounts
+from booking.services import accounts, imports
 from booking.settings import Settings
 from tests.conftest import Backend
 from tests.factories import make_company, make_resource, make_school, make_site, make_user
@@ -80,7 +80,7 @@ async def test_imports_over_http(client: httpx.AsyncClient) -> None:
     assert r.status_code == 404
 
 
-async def test_an_upload_larger_than_the_app_wide_body_limit_is_accepted(
+async def test_a_large_upload_is_accepted_pending_and_read_by_the_background_job(
     client: httpx.AsyncClient,
 ) -> None:
     school = await make_school()
@@ -92,4 +92,7 @@ async def test_an_upload_larger_than_the_app_wide_body_limit_is_accepted(
     r = await client.post("/api/v1/calendar-imports", headers=boss,
                           json={"site_id": site, "ics": ics, "kind": "timetable"})
     assert r.status_code == 201, r.text[:300]
-    assert (r.json()["status"], r.json()["events"], r.json()["uploaded"]) == ("ok", 2, True)
+    assert (r.json()["status"], r.json()["events"], r.json()["uploaded"]) == ("pending", 0, True)
+    assert await imports.refresh_due(NOW) == 1  # what the background job runs
+    r = await client.get(f"/api/v1/calendar-imports/{r.json()['id']}", headers=boss)
+    assert (r.json()["status"], r.json()["events"]) == ("ok", 2)

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from booking.domain.intervals import Interval
-from booking.ical import IcsFormatError, ImportedEvent, content_fingerprint, parse_import
+from booking.ical import (
+    SKIP_MESSAGES,
+    IcsFormatError,
+    ImportedEvent,
+    content_fingerprint,
+    parse_import,
+    read_import,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 ICS = Path(__file__).parent / "ics"
@@ -277,3 +284,52 @@ def test_fingerprint_depends_on_content_only(
     ]
     rnd.shuffle(as_utc)
     assert content_fingerprint(events) == content_fingerprint(as_utc)
+
+
+GOOD = "UID:good\nDTSTART:20271011T080000Z\nDTEND:20271011T090000Z\nSUMMARY:Les"
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ("UID:rev\nDTSTART:20271011T100000Z\nDTEND:20271011T090000Z", "ends_before_start"),
+        ("UID:neg\nDTSTART:20271011T100000Z\nDURATION:-PT1H", "ends_before_start"),
+        ("UID:day\nDTSTART;VALUE=DATE:20271012\nDTEND;VALUE=DATE:20271010", "ends_before_start"),
+        ("UID:zero\nDTSTART:20271011T100000Z\nDTEND:20271011T100000Z", "empty"),
+        ("UID:mars\nDTSTART;TZID=Mars/Olympus:20271011T100000\n"
+         "DTEND;TZID=Mars/Olympus:20271011T110000", "unknown_timezone"),
+        ("UID:sec\nDTSTART:20271011T100000Z\nDTEND:20271011T100001Z\nRRULE:FREQ=SECONDLY",
+         "rule_too_fine"),
+        ("UID:min\nDTSTART:20271011T100000Z\nDTEND:20271011T100500Z\nRRULE:FREQ=MINUTELY;"
+         "INTERVAL=90", "rule_too_fine"),
+        ("UID:open\nDTSTART:20271011T100000Z", "no_end"),
+        ("UID:old\nDTSTART:00010101T100000Z\nDTEND:00010101T110000Z", "absurd_date"),
+        ("UID:far\nDTSTART:22000101T100000Z\nDTEND:22000101T110000Z", "absurd_date"),
+        ("UID:until\nDTSTART:20271011T100000Z\nDTEND:20271011T110000Z\n"
+         "RRULE:FREQ=DAILY;UNTIL=99991231T000000Z", "absurd_date"),
+        ("UID:nostart\nDTEND:20271011T110000Z", "no_start"),
+    ],
+    ids=lambda v: v.split("\n")[0] if "\n" in str(v) else str(v),
+)
+def test_an_event_that_cannot_be_used_is_skipped_with_its_reason(event: str, code: str) -> None:
+    got = read_import(calendar(GOOD, event), AUTUMN)
+    assert spans(got.events) == [(utc(2027, 10, 11, 8), utc(2027, 10, 11, 9))]
+    uid = event.split("\n")[0].removeprefix("UID:")
+    assert [(s.uid, s.code) for s in got.skipped] == [(uid, code)]
+    assert code in SKIP_MESSAGES
+
+
+def test_an_all_day_event_without_end_is_one_usable_day() -> None:
+    got = read_import(calendar("UID:dag\nDTSTART;VALUE=DATE:20271012\nSUMMARY:Studiedag"), AUTUMN)
+    assert spans(got.events) == [(local(2027, 10, 12), local(2027, 10, 13))] and not got.skipped
+
+
+@pytest.mark.parametrize(("freq", "slot", "skipped"), [
+    ("HOURLY", 30, False), ("HOURLY", 60, False), ("HOURLY", 120, True),
+    ("HOURLY;INTERVAL=2", 120, False), ("DAILY", 240, False),
+])
+def test_a_rule_finer_than_the_slot_step_is_skipped(freq: str, slot: int, skipped: bool) -> None:
+    rule = ("UID:r\nDTSTART:20271011T080000Z\nDTEND:20271011T083000Z\n"
+            f"RRULE:FREQ={freq};COUNT=3")
+    got = read_import(calendar(rule), AUTUMN, slot_minutes=slot)
+    assert bool(got.skipped) is skipped and bool(got.events) is not skipped

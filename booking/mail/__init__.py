@@ -1,0 +1,1 @@
+"""E-mail: Jinja templates per language (see `booking.mail.render`) and MIME assembly."""
