@@ -1,25 +1,15 @@
-"""The booking form: its fields, reading them in the resource's local time, and the check step.
-
-The check step asks the services what the booking would meet — `catalogue.check` for every
-resource and occurrence — and prices it with the domain's pricing; nothing is written.
-"""
+"""The booking form: its fields and reading them, in the resource's local time, as the service
+request that the check step quotes (`booking_plan.quote`, as the API does) and confirm books."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from booking.domain import permissions
-from booking.domain.errors import Reason
-from booking.domain.intervals import Interval
 from booking.domain.localtime import local_instant, wall_instants
-from booking.domain.pricing import estimate_price
-from booking.domain.recurrence import expand_rrule
-from booking.domain.resources import Resource
 from booking.domain.roles import Actor
 from booking.services import catalogue
 from booking.services.views import BookingRequest, Participants, Recurrence, ResourceView
@@ -70,33 +60,6 @@ class BookingForm:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class OccurrenceCheck:
-    interval: Interval
-    reasons: list[Reason]
-
-    @property
-    def bookable(self) -> bool:
-        return not self.reasons
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """What the check step shows: each occurrence with its reasons, and the price estimate."""
-
-    occurrences: list[OccurrenceCheck]
-    amount: Decimal
-    currency: str
-
-    @property
-    def bookable(self) -> list[OccurrenceCheck]:
-        return [o for o in self.occurrences if o.bookable]
-
-    @property
-    def refused(self) -> list[OccurrenceCheck]:
-        return [o for o in self.occurrences if not o.bookable]
-
-
 def _instant(tz: str, day: date, minute: int, name: str, errors: FormErrors) -> datetime:
     if minute < 24 * 60 and not wall_instants(tz, day, minute):
         errors.add(name, "This time does not exist on that day (the clocks go forward).")
@@ -138,53 +101,9 @@ def to_request(
     )
 
 
-def occurrences_of(req: BookingRequest, tz: str) -> list[Interval]:
-    first = Interval(req.start, req.end)
-    if req.recurrence is None:
-        return [first]
-    return expand_rrule(req.recurrence.rrule, first, tz, limit=MAX_WEEKS)
-
-
 def company_of(actor: Actor, req: BookingRequest) -> str | None:
     """The company the booking is made for (the one chosen, else the booker's only one)."""
     return catalogue.single_company(actor, req.organisation_id)
-
-
-async def quote(
-    actor: Actor, req: BookingRequest, resources: Sequence[ResourceView], now: datetime
-) -> Quote:
-    """Every occurrence's reasons (via the catalogue service) and the estimated price."""
-    tz = resources[0].timezone
-    company = company_of(actor, req)
-    checks: list[OccurrenceCheck] = []
-    for occurrence in occurrences_of(req, tz):
-        reasons: list[Reason] = []
-        for resource in resources:
-            for reason in await catalogue.check(actor, resource.id, occurrence, now, company):
-                if all((r.code, r.message) != (reason.code, reason.message) for r in reasons):
-                    reasons.append(reason)
-        checks.append(OccurrenceCheck(occurrence, reasons))
-    amount, currency = price(actor, company, resources, [c.interval for c in checks if c.bookable])
-    return Quote(checks, amount, currency)
-
-
-def price(
-    actor: Actor, company: str | None, resources: Sequence[ResourceView],
-    occurrences: Sequence[Interval],
-) -> tuple[Decimal, str]:
-    """The domain's price over the bookable occurrences, per school with the company's class.
-
-    The actor knows the schools its companies are partners of, not whether a company is an SME,
-    so an SME sees the standard rate here; the booking itself carries the exact price.
-    """
-    pairs = {(company, school) for school in actor.partner_of} if company else set()
-    total, currency = Decimal("0.00"), "EUR"
-    for school in sorted({r.school_id for r in resources}):
-        cls = permissions.customer_class_for(company or "", school, pairs, False)
-        at_school = cast(list[Resource], [r for r in resources if r.school_id == school])
-        part, currency = estimate_price(at_school, occurrences, cls)
-        total += part
-    return total, currency
 
 
 def prefill_end(values: BookingForm, resource: ResourceView) -> BookingForm:

@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from api.clock import now_of
+from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation, StaleVersion
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue, feeds
@@ -73,7 +74,7 @@ async def _rows(actor: Actor, items: list[BookingView], now: datetime) -> list[R
                     names[rid] = (await catalogue.get_resource(actor, rid)).name
                 except (NotFound, NotAllowed):
                     names[rid] = "—"
-        can_cancel = b.status in ("pending", "confirmed") and b.end > now
+        can_cancel = permissions.is_cancellable(b.status, b.end, now)
         rows.append(Row(b, [names[r] for r in b.resource_ids], can_cancel))
     return rows
 

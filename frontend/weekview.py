@@ -187,12 +187,12 @@ def _opening(rules: Sequence[OpeningRule], day: date, tz: str) -> list[Interval]
 
 
 def _out_of_reach(
-    spans: Sequence[Interval], now: datetime, notice_minutes: int, horizon_days: int | None
+    spans: Sequence[Interval], now: datetime, reach: Interval | None
 ) -> list[tuple[str, Interval]]:
-    """The parts of opening hours that are over (`past`), inside the notice (`notice`) or
-    beyond the horizon (`far`)."""
-    earliest = now + timedelta(minutes=notice_minutes)
-    latest = now + timedelta(days=horizon_days) if horizon_days is not None else None
+    """The parts of opening hours that are over (`past`), before the start of `reach` (the
+    domain's notice: `notice`) or after its end (its horizon: `far`)."""
+    earliest = reach.start if reach is not None else now
+    latest = reach.end if reach is not None else None
     found: list[tuple[str, Interval]] = []
     for span in spans:
         for kind, lo, hi in (
@@ -213,19 +213,18 @@ def build_week(
     now: datetime,
     min_minutes: int,
     max_minutes: int,
-    notice_minutes: int = 0,
-    horizon_days: int | None = None,
+    reach: Interval | None = None,
 ) -> Week:
     """The grid for the local week starting `monday`, from the availability of that week;
-    opening hours (`rules`) out of reach because of `now`, the notice or the horizon are
-    marked as such rather than left blank."""
+    opening hours (`rules`) out of reach because of `now` or outside `reach` (notice and
+    horizon: `booking.domain.availability.reach`) are marked as such rather than left blank."""
     tz = view.timezone
     days = [monday + timedelta(days=i) for i in range(DAYS)]
     today = local_date(now, tz)
     per_day: dict[date, list[Block]] = {d: [] for d in days}
     placed: list[tuple[int, int]] = []
     for day in days:
-        for kind, iv in _out_of_reach(_opening(rules, day, tz), now, notice_minutes, horizon_days):
+        for kind, iv in _out_of_reach(_opening(rules, day, tz), now, reach):
             spot = _place(iv, day, tz)
             if spot is not None:
                 per_day[day].append(Block(kind, iv.start, iv.end, *spot))

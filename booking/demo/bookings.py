@@ -13,11 +13,13 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from booking.db.tables import Booking, BookingResource, Claim, Induction, Occurrence
 from booking.demo.calendar import DAY, PROFILES, Span, instant, open_spans
-from booking.demo.catalogue import CENT, Catalogue, CompanyInfo, ResourceInfo, new_id
+from booking.demo.catalogue import Catalogue, CompanyInfo, ResourceInfo, new_id
+from booking.domain.claims import blocking, claim_seconds, claimed
+from booking.domain.permissions import bookable_by_allows, customer_class_for
+from booking.domain.pricing import CURRENCY, line_amount, rate_for
 
 WEEK = 7 * 86400
 PAST_CAP, FUTURE_CAP = 0.70, 0.38
@@ -108,7 +110,7 @@ class BookingGenerator:
         found: list[int] = []
         for i, company in enumerate(self.cat.companies):
             partner = info.school_id in company.partner_of
-            if info.bookable_by == "partners" and not partner:
+            if not self.may_book(info, company):
                 continue
             if info.spec.key in company.interests or partner:
                 found.extend((i, i) if partner else (i,))
@@ -116,21 +118,31 @@ class BookingGenerator:
             found = list(range(len(self.cat.companies)))
         return found
 
+    def claimed(self, r: int) -> list[int]:
+        """What a booking of resource `r` claims (`claims.claimed`: a lab, its equipment)."""
+        info = self.cat.resources[r]
+        return claimed(r, info.children, is_lab=info.is_lab)
+
+    def claims(self, q: int, start: int, end: int) -> tuple[int, int]:
+        """The claim on resource `q` for an occurrence (`claims.claim_seconds`: its buffers)."""
+        other = self.cat.resources[q]
+        return claim_seconds(start, end, other.buffer_before, other.buffer_after)
+
     def fits(self, r: int, occurrences: list[Span], company: int, active: bool) -> bool:
         info = self.cat.resources[r]
-        for q in (r, *info.children):
+        mine = self.claimed(r)
+        for q in mine:
             other, blocked = self.cat.resources[q], self.blocked[q]
             for start, end in occurrences:
-                cs, ce = start - other.buffer_before * 60, end + other.buffer_after * 60
+                cs, ce = self.claims(q, start, end)
                 if not blocked.is_free(cs, ce):
                     return False
                 w = self.week(start)
                 if active and blocked.used[w] + ce - cs > self.cap(other, w):
                     return False
-        if info.parent is not None:  # the lab's claims show on its equipment's calendar
-            blocked = self.blocked[info.parent]
-            before, after = info.buffer_before * 60, info.buffer_after * 60
-            if not all(blocked.is_free(s - before, e + after) for s, e in occurrences):
+        # the others whose claims block `r` (`claims.blocking`: its lab), with r's buffers
+        for q in blocking(r, info.children, info.parent) - set(mine):
+            if not all(self.blocked[q].is_free(*self.claims(r, s, e)) for s, e in occurrences):
                 return False
         if active and info.quota_hours is not None:
             for start, end in occurrences:
@@ -180,9 +192,8 @@ class BookingGenerator:
         return True
 
     def may_book(self, info: ResourceInfo, company: CompanyInfo) -> bool:
-        if info.bookable_by == "internal":
-            return False
-        return info.bookable_by == "all" or info.school_id in company.partner_of
+        """`permissions.bookable_by_allows`, as create decides it."""
+        return bookable_by_allows(info.bookable_by, is_partner=info.school_id in company.partner_of)
 
     def request(self, r: int, company: int, count: int) -> int:
         """Up to `count` coming pending requests by `company` on resource `r` (which must
@@ -206,11 +217,9 @@ class BookingGenerator:
 
     def hold(self, r: int, company: int, occurrences: list[Span]) -> None:
         """Block the claims of an active booking (buffers, the lab's equipment) and count it."""
-        info = self.cat.resources[r]
-        for q in (r, *info.children):
-            other = self.cat.resources[q]
+        for q in self.claimed(r):
             for start, end in occurrences:
-                cs, ce = start - other.buffer_before * 60, end + other.buffer_after * 60
+                cs, ce = self.claims(q, start, end)
                 self.blocked[q].block(cs, ce)
                 self.blocked[q].used[self.week(start)] += ce - cs
         for start, end in occurrences:
@@ -249,16 +258,17 @@ class BookingGenerator:
             changes, updated = 1, cancelled
         elif status == "expired":
             changes, updated = 1, first
-        rate = info.rates["partner" if info.school_id in company.partner_of
-                          else "sme" if company.sme else "standard"]
-        hours = Decimal(sum(e - s for s, e in occurrences)) / 3600
+        cls = customer_class_for(
+            str(company.id), str(info.school_id),
+            {(str(company.id), str(s)) for s in company.partner_of}, company.sme)
+        price = line_amount(rate_for(info.rates, cls), sum(e - s for s, e in occurrences))
         capacity = max(info.capacity, 1)
         employees = rng.randint(1, max(1, capacity * 2 // 3))
         students = rng.randint(0, capacity - employees) if rng.random() < 0.3 else 0
         booking = new_id(rng)
         self.rows["bookings"].append((
             booking, company.id, rng.choice(company.bookers), rng.choice(info.spec.titles),
-            status, students, employees, (rate * hours).quantize(CENT), "EUR",
+            status, students, employees, price, CURRENCY,
             f"FREQ=WEEKLY;COUNT={len(occurrences)}" if len(occurrences) > 1 else None,
             instant(first), instant(last), 1 + changes, changes, message,
             instant(decided) if decided else None, instant(cancelled) if cancelled else None,
@@ -269,11 +279,10 @@ class BookingGenerator:
             occurrence = new_id(rng)
             self.rows["occurrences"].append(
                 (occurrence, booking, position, instant(start), instant(end)))
-            for q in (r, *info.children):
-                other = self.cat.resources[q]
+            for q in self.claimed(r):
                 self.rows["claims"].append((
-                    new_id(rng), booking, occurrence, other.id,
-                    start - other.buffer_before * 60, end + other.buffer_after * 60, active))
+                    new_id(rng), booking, occurrence, self.cat.resources[q].id,
+                    *self.claims(q, start, end), active))
 
     def generate(self, per_resource: float) -> None:
         """About `per_resource` × (number of resources) bookings; labs get fewer than equipment,

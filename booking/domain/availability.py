@@ -60,10 +60,18 @@ def earliest_start(policy: Policy, now: datetime) -> datetime:
     return now + timedelta(minutes=policy.min_notice_minutes)
 
 
-def horizon(resource: Resource, now: datetime) -> datetime:
-    """The instant no booking may end after: the local end of day `max_advance_days` from today."""
-    last_day = local_date(now, resource.timezone) + timedelta(days=resource.policy.max_advance_days)
-    return local_instant(resource.timezone, last_day, 24 * 60)
+def latest_end(policy: Policy, tz: str, now: datetime) -> datetime:
+    """The instant no booking may end after: the local (`tz`) end of the day
+    `max_advance_days` after today."""
+    last_day = local_date(now, tz) + timedelta(days=policy.max_advance_days)
+    return local_instant(tz, last_day, 24 * 60)
+
+
+def reach(policy: Policy, tz: str, now: datetime) -> Interval:
+    """Where a booking made `now` may lie, by notice and horizon alone (the one home of both):
+    from `earliest_start` to `latest_end`. Availability, `check_request` and the week grid's
+    "too soon" / "too far" shading all use it."""
+    return Interval(earliest_start(policy, now), latest_end(policy, tz, now))
 
 
 def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list[Interval]:
@@ -74,9 +82,8 @@ def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list
     """
     resource = cal.resource
     policy, tz, slot = resource.policy, resource.timezone, resource.policy.slot_minutes
-    bounds = Interval(
-        max(window.start, earliest_start(policy, now)), min(window.end, horizon(resource, now))
-    )
+    allowed = reach(policy, tz, now)
+    bounds = Interval(max(window.start, allowed.start), min(window.end, allowed.end))
     if bounds.is_empty:
         return []
     cuts = [c.interval for c in cal.closures] + blocked_for_request(cal)
@@ -120,13 +127,13 @@ def check_request(
         reasons.append(Reason("not_allowed", "not allowed: your organisation may not book this"))
     if policy.induction_required and not has_induction:
         reasons.append(Reason("induction_required", "a safety induction is required first"))
-    notice = policy.min_notice_minutes
-    if request.start < earliest_start(policy, now):
+    notice, allowed = policy.min_notice_minutes, reach(policy, tz, now)
+    if request.start < allowed.start:
         reasons.append(Reason(
             "too_soon", f"too soon: {_amount(notice)} notice required",
             params={"hours": notice // 60, "minutes": notice},
         ))
-    if request.end > horizon(cal.resource, now):
+    if request.end > allowed.end:
         days = policy.max_advance_days
         reasons.append(Reason(
             "too_far", f"too far ahead: at most {days} days in advance", params={"days": days}
@@ -250,8 +257,9 @@ def _free_pieces(
     skipping those shorter than `least_s` seconds before alignment. Bounds with fractions of a
     second round inward, which changes no slot boundary."""
     policy = resource.policy
-    lo = max(_ceil_epoch(window.start), _ceil_epoch(earliest_start(policy, now)))
-    hi = min(int(window.end.timestamp()), int(horizon(resource, now).timestamp()))
+    allowed = reach(policy, resource.timezone, now)
+    lo = max(_ceil_epoch(window.start), _ceil_epoch(allowed.start))
+    hi = min(int(window.end.timestamp()), int(allowed.end.timestamp()))
     if lo >= hi:
         return
     before, after = policy.buffer_before_minutes * 60, policy.buffer_after_minutes * 60

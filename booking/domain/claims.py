@@ -1,15 +1,41 @@
-"""Which resources a booking claims, and which existing claims a new one would overlap."""
+"""The one home of "a lab claims its equipment": which resources a booking claims (and with
+which buffers), whose claims block a resource, and which existing claims a new one would
+overlap. The demo, the calendars and the SQL of `calendar_store` follow these functions."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate
+from typing import TypeVar
 
 from booking.domain.errors import ConflictingClaim
 from booking.domain.intervals import Interval
 from booking.domain.resources import Resource, ResourceKind
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+def claimed(resource: T, equipment: Sequence[T], *, is_lab: bool) -> list[T]:
+    """What one booking of `resource` claims: itself, and when it is a lab, its equipment."""
+    return [resource, *equipment] if is_lab else [resource]
+
+
+def blocking(resource_id: K, equipment_ids: Iterable[K], lab_id: K | None) -> frozenset[K]:
+    """Whose claims block `resource_id`: its own, its equipment's (a machine booked alone
+    blocks its lab) and its lab's (a booked lab blocks its machines)."""
+    found = {resource_id, *equipment_ids}
+    if lab_id is not None:
+        found.add(lab_id)
+    return frozenset(found)
+
+
+def claim_seconds(start_s: int, end_s: int, before_minutes: int, after_minutes: int
+                  ) -> tuple[int, int]:
+    """A claim in epoch seconds: `[start − before, end + after)`."""
+    return start_s - before_minutes * 60, end_s + after_minutes * 60
 
 
 def claims_for(
@@ -22,17 +48,18 @@ def claims_for(
     A lab claims itself and its equipment (`children[lab.id]`); equipment claims itself; each
     claim is `[start − buffer_before, end + buffer_after)` with that resource's own buffers.
     """
-    claimed: dict[str, Interval] = {}
+    found: dict[str, Interval] = {}
     for resource in requested:
-        implied = children.get(resource.id, ()) if resource.kind is ResourceKind.LAB else ()
-        for item in (resource, *implied):
-            if item.id not in claimed:
+        items = claimed(resource, children.get(resource.id, ()),
+                        is_lab=resource.kind is ResourceKind.LAB)
+        for item in items:
+            if item.id not in found:
                 policy = item.policy
-                claimed[item.id] = occurrence.widen(
+                found[item.id] = occurrence.widen(
                     timedelta(minutes=policy.buffer_before_minutes),
                     timedelta(minutes=policy.buffer_after_minutes),
                 )
-    return list(claimed.items())
+    return list(found.items())
 
 
 def find_conflicts(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from booking.domain.resources import BookableBy, CustomerClass, Resource, Visibility
 from booking.domain.roles import Actor
@@ -30,11 +32,19 @@ def can_book(actor: Actor, resource: Resource, company_id: str) -> bool:
     """
     if company_id not in actor.company_ids or not can_see_resource(actor, resource):
         return False
-    match resource.policy.bookable_by:
+    return bookable_by_allows(
+        resource.policy.bookable_by, is_partner=actor.is_partner(company_id, resource.school_id)
+    )
+
+
+def bookable_by_allows(bookable_by: BookableBy | str, *, is_partner: bool) -> bool:
+    """`bookable_by` all: any company; partners: a partner of the resource's school;
+    internal: no company at all."""
+    match BookableBy(bookable_by):
         case BookableBy.ALL:
             return True
         case BookableBy.PARTNERS:
-            return actor.is_partner(company_id, resource.school_id)
+            return is_partner
         case _:
             return False
 
@@ -50,21 +60,59 @@ def can_approve(actor: Actor, school_ids: Iterable[str]) -> bool:
     return actor.is_admin or (bool(schools) and schools <= actor.managed_school_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class BookingAudience:
+    """Whose bookings an actor may see in full: all (admins), those of `company_ids` (its
+    companies), and those holding a resource of `school_ids` (staff and facility managers).
+    The list query is built from these fields (`booking_store.list_bookings`)."""
+
+    everything: bool
+    company_ids: frozenset[str]
+    school_ids: frozenset[str]
+
+    def includes(self, booking_org_id: str, resource_school_ids: Iterable[str]) -> bool:
+        return (self.everything or booking_org_id in self.company_ids
+                or not self.school_ids.isdisjoint(resource_school_ids))
+
+
+def booking_audience(actor: Actor) -> BookingAudience:
+    """The bookings `actor` may see in full (title, company, participants); coordinators see
+    only aggregates, anonymous visitors nothing."""
+    return BookingAudience(actor.is_admin, actor.company_ids, actor.staff_school_ids)
+
+
 def can_view_booking_details(
     actor: Actor, booking_org_id: str, resource_school_ids: Iterable[str]
 ) -> bool:
     """Title, company and participants: the booking company's bookers, staff or managers of a
-    school involved, admins. Coordinators see only aggregates, so not this."""
-    if actor.is_admin or booking_org_id in actor.company_ids:
-        return True
-    return not actor.staff_school_ids.isdisjoint(resource_school_ids)
+    school involved, admins (`booking_audience`). Coordinators see only aggregates."""
+    return booking_audience(actor).includes(booking_org_id, resource_school_ids)
 
 
 def can_cancel(actor: Actor, booking_org_id: str, resource_school_ids: Iterable[str]) -> bool:
-    """A booker of the booking's company, a facility manager of a school involved, or admin."""
+    """Who may cancel: a booker of the booking's company, a facility manager of a school
+    involved, or admin. When: `is_cancellable`."""
     if actor.is_admin or booking_org_id in actor.company_ids:
         return True
     return not actor.managed_school_ids.isdisjoint(resource_school_ids)
+
+
+def is_cancellable(status: str, end: datetime, now: datetime) -> bool:
+    """Pending or confirmed and not yet over (`end` after `now`): a booking that has ended
+    took place and stays in the reports; one under way may still be cancelled."""
+    return status in ("pending", "confirmed") and end > now
+
+
+def can_see_school_schedule(actor: Actor, school_id: str) -> bool:
+    """The school's board, queue and resource overview: its staff and facility managers, and
+    admins."""
+    return actor.is_admin or school_id in actor.staff_school_ids
+
+
+def report_school_ids(actor: Actor) -> frozenset[str]:
+    """Schools whose full reports the actor sees besides an admin's all: staff and managers
+    their school, coordinators every school of their region."""
+    return actor.staff_school_ids | actor.coordinated_school_ids
 
 
 def can_see_reports(actor: Actor, school_id: str) -> bool:
@@ -72,11 +120,7 @@ def can_see_reports(actor: Actor, school_id: str) -> bool:
 
     Companies see reports of their own use only, which is not this.
     """
-    return (
-        actor.is_admin
-        or school_id in actor.staff_school_ids
-        or school_id in actor.coordinated_school_ids
-    )
+    return actor.is_admin or school_id in report_school_ids(actor)
 
 
 def customer_class_for(

@@ -129,6 +129,10 @@ def _invalid_transition(reason: Reason, locale: str) -> str:
     return _catalogue(locale).gettext("this booking can no longer be changed this way")
 
 
+def _ended(reason: Reason, locale: str) -> str:
+    return _catalogue(locale).gettext("this booking has ended and can no longer be cancelled")
+
+
 _RENDERERS: dict[str, Callable[[Reason, str], str]] = {
     "closed": _closed,
     "closure": _closure,
@@ -143,4 +147,5 @@ _RENDERERS: dict[str, Callable[[Reason, str], str]] = {
     "quota": _quota,
     "capacity": _capacity,
     "invalid_transition": _invalid_transition,
+    "ended": _ended,
 }

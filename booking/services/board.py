@@ -23,6 +23,7 @@ from typing import NamedTuple
 from booking.db import board_store
 from booking.db.board_store import ClosureRow, HeldRow, ResourceRow
 from booking.db.sql import from_epoch
+from booking.domain import permissions
 from booking.domain.errors import NotFound
 from booking.domain.localtime import local_instant, zone
 from booking.domain.roles import Actor
@@ -136,11 +137,6 @@ def first_day_of(day: date, days: int) -> date:
     return day - timedelta(days=day.weekday()) if days == 7 else day
 
 
-def may_view_board(actor: Actor, school_id: str) -> bool:
-    """Facility managers and staff of the school, and platform admins, see its board."""
-    return actor.is_admin or school_id in actor.staff_school_ids
-
-
 async def board(
     actor: Actor, school_id: str, day: date, days: int, now: datetime
 ) -> BoardView:
@@ -152,7 +148,7 @@ async def board(
     """
     if days not in (1, 7):
         raise ValueError("a board shows 1 or 7 days")
-    if not may_view_board(actor, school_id):
+    if not permissions.can_see_school_schedule(actor, school_id):
         raise NotFound("school")
     school = await board_store.load_school(school_id)
     if school is None:
@@ -409,7 +405,7 @@ async def school_closures(
 ) -> list[ClosureView]:
     """Closures of the school's resources and sites overlapping `[start, end)`, by start, shown
     in the school's zone. Raises NotFound as `board` does."""
-    if not may_view_board(actor, school_id):
+    if not permissions.can_see_school_schedule(actor, school_id):
         raise NotFound("school")
     school = await board_store.load_school(school_id)
     if school is None:
@@ -423,10 +419,7 @@ async def school_closures(
 
 async def resource_counts(actor: Actor, school_ids: list[str]) -> dict[str, int]:
     """Resources per school, for the schools the actor may see reports of (others left out)."""
-    allowed = [
-        s for s in school_ids
-        if actor.is_admin or s in actor.coordinated_school_ids or s in actor.staff_school_ids
-    ]
+    allowed = [s for s in school_ids if permissions.can_see_reports(actor, s)]
     return await board_store.resource_counts(allowed)
 
 
@@ -459,7 +452,7 @@ async def pending_requests(
 
     Two set-based reads whatever the size of the school: the requests (with their count) and
     their resources. Raises NotFound as `board` does."""
-    if not may_view_board(actor, school_id):
+    if not permissions.can_see_school_schedule(actor, school_id):
         raise NotFound("school")
     rows = await board_store.load_pending(school_id, limit, offset, booking_id)
     parts: dict[str, list[board_store.RequestResourceRow]] = {}
@@ -483,7 +476,7 @@ async def pending_requests(
 
 async def pending_count(actor: Actor, school_id: str) -> int:
     """How many pending requests hold a resource of the school (0 for others' schools)."""
-    if not may_view_board(actor, school_id):
+    if not permissions.can_see_school_schedule(actor, school_id):
         return 0
     return await board_store.count_pending(school_id)
 
@@ -506,7 +499,7 @@ class ResourceLine:
 async def resource_lines(actor: Actor, school_id: str) -> dict[str, list[ResourceLine]]:
     """The school's resources per site in board order (each lab followed by its equipment,
     then loose equipment), in one read. Raises NotFound as `board` does."""
-    if not may_view_board(actor, school_id):
+    if not permissions.can_see_school_schedule(actor, school_id):
         raise NotFound("school")
     by_site: dict[str, list[ResourceLine]] = {}
     for r in await board_store.load_resource_lines(school_id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from booking.db import booking_store
@@ -22,8 +22,6 @@ from booking.domain.claims import claims_for
 from booking.domain.errors import (
     Conflict,
     ConflictingClaim,
-    NotAllowed,
-    RuleViolation,
 )
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
@@ -32,19 +30,19 @@ from booking.services import idempotency
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.booking_plan import (
     Prepared,
-    check_shape,
-    conflicts_of,
-    occurrence_reasons,
-    prepare,
+    booking_company,
+    plan_booking,
     price,
-    use_quota,
+    refuse,
     wanted_claims,
 )
-from booking.services.catalogue import single_company
 from booking.services.views import BookingRequest, BookingResult, BookingView, OccurrenceView
 
 MAX_ATTEMPTS = 3
 Render = Callable[[BookingView], bytes]
+_refuse = refuse
+"""The refusal rule moved to `booking_plan.refuse` (shared with quote); kept by this name for
+callers written before."""
 
 
 @dataclasses.dataclass
@@ -80,9 +78,7 @@ async def create_booking(
     Conflict (overlap: the conflicting claims), IdempotencyMismatch/IdempotencyInProgress.
     """
     now = utc(now)
-    company = single_company(actor, req.organisation_id)
-    if company is None:
-        raise NotAllowed("only company bookers may book")
+    company = booking_company(actor, req)
     request_hash = ""
     if idempotency_key is not None:
         request_hash = idempotency.request_hash_of(request_fingerprint or _fingerprint(req))
@@ -115,30 +111,16 @@ async def _create_once(
     actor: Actor, req: BookingRequest, company: str, now: datetime, plan: _Plan,
     key: str | None, request_hash: str, render: Render,
 ) -> BookingResult:
-    checked = check_shape(req)
-    ids, mode = checked.ids, checked.mode
     async with transaction(write=True):
-        p = await prepare(actor, req, company, checked, now)
+        decided = await plan_booking(actor, req, company, now)
+        p, ids, mode = decided.prepared, decided.checked.ids, decided.checked.mode
         plan.masked = p.masked
-        outcomes: list[OccurrenceView] = []
-        for occ in p.occurrences:
-            wanted = wanted_claims(p, occ)
-            policy = occurrence_reasons(actor, p, occ, now)
-            conflicts = conflicts_of(p, wanted)
-            if policy:
-                outcomes.append(OccurrenceView(occ.start, occ.end, "refused", reasons=policy))
-            elif conflicts:
-                outcomes.append(OccurrenceView(occ.start, occ.end, "skipped", conflicts))
-            else:
-                outcomes.append(OccurrenceView(occ.start, occ.end, "created"))
-                plan.wanted += wanted
-                p.held += wanted
-                use_quota(p, occ)
-        _refuse(outcomes, mode, series=req.recurrence is not None)
+        outcomes = decided.outcomes
+        created = decided.created
+        plan.wanted = [c for occ in created for c in wanted_claims(p, occ)]
 
         status = (BookingStatus.PENDING if any(r.policy.approval_required for r in p.resources)
                   else BookingStatus.CONFIRMED)
-        created = [Interval(o.start, o.end) for o in outcomes if o.outcome == "created"]
         resources, children = p.resources, p.children
         amount, currency = price(p, created)
         new = NewBooking(
@@ -179,24 +161,6 @@ async def _create_once(
         if key is not None:
             await idempotency.finish(company, key, request_hash, 201, render(view), now)
     return BookingResult(201, view)
-
-
-def _refuse(outcomes: Sequence[OccurrenceView], mode: str, *, series: bool) -> None:
-    """Raise for fail mode with any problem, or when nothing is left to create."""
-    refused = [o for o in outcomes if o.outcome == "refused"]
-    skipped = [o for o in outcomes if o.outcome == "skipped"]
-    if mode == "skip" and len(refused) + len(skipped) < len(outcomes):
-        return
-    if refused and (mode == "fail" or not skipped):
-        reasons = [
-            r if r.start is not None or not series else dataclasses.replace(
-                r, start=o.start, end=o.end)
-            for o in refused for r in o.reasons
-        ]
-        raise RuleViolation(reasons, field_name="recurrence" if series else None)
-    conflicts = [c for o in skipped for c in o.conflicts]
-    if conflicts:
-        raise Conflict(list(dict.fromkeys(conflicts)))
 
 
 async def _insert_occurrences(

@@ -1,6 +1,7 @@
-"""What creating a booking and quoting one share: the request's own checks, the reads (company
-terms, resources, equipment, inductions, calendars, quota) and the verdict per occurrence —
-and `quote`, which stops there and writes nothing."""
+"""The one home of "can this be booked and what does it cost": the request's own checks, the
+reads (company terms, resources, equipment, inductions, calendars, quota), the verdict per
+occurrence with the refusals create answers (`plan_booking`), and the price lines. Create,
+`quote` (API and booking page) and booking changes call it; `quote` writes nothing."""
 
 from __future__ import annotations
 
@@ -17,16 +18,23 @@ from booking.db.sql import fetch_batch, from_epoch, utc
 from booking.domain import permissions
 from booking.domain.availability import ResourceCalendar, check_request
 from booking.domain.claims import claims_for, find_conflicts
-from booking.domain.errors import ConflictingClaim, NotAllowed, NotFound, Reason, RuleViolation
+from booking.domain.errors import (
+    Conflict,
+    ConflictingClaim,
+    NotAllowed,
+    NotFound,
+    Reason,
+    RuleViolation,
+)
 from booking.domain.intervals import Interval
 from booking.domain.organisations import partnership_day
-from booking.domain.pricing import estimate_price
+from booking.domain.pricing import PriceLine, PriceQuote, price_lines
 from booking.domain.recurrence import expand_rrule
 from booking.domain.resources import Resource
 from booking.domain.roles import Actor
 from booking.services.calendars import load_calendar_inputs, valid_id, week_of
 from booking.services.catalogue import single_company
-from booking.services.views import BookingRequest
+from booking.services.views import BookingRequest, OccurrenceView
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,12 +47,24 @@ class QuoteOccurrence:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Quote:
-    """What a booking request would cost and why each occurrence could (not) be booked."""
+    """What a booking request would cost (lines per resource, price excluding VAT, VAT,
+    total) and, per occurrence, whether create would book it and why not."""
 
     price_amount: Decimal
     currency: str
     occurrences: list[QuoteOccurrence]
     timezone: str
+    lines: tuple[PriceLine, ...] = ()
+    vat_amount: Decimal = Decimal("0.00")
+    total_amount: Decimal = Decimal("0.00")
+
+    @property
+    def bookable(self) -> list[QuoteOccurrence]:
+        return [o for o in self.occurrences if o.bookable]
+
+    @property
+    def refused(self) -> list[QuoteOccurrence]:
+        return [o for o in self.occurrences if not o.bookable]
 
 
 def invalid(field: str, message: str, code: str = "invalid") -> RuleViolation:
@@ -219,50 +239,119 @@ def use_quota(p: Prepared, occ: Interval) -> None:
         p.quota_used[k] = p.quota_used.get(k, 0) + int(occ.duration.total_seconds() // 60)
 
 
+def price_quote(p: Prepared, occurrences: Sequence[Interval]) -> PriceQuote:
+    """Lines per requested resource, each at the company's class at that resource's school
+    (partner beats SME beats standard), over `occurrences`; VAT and total."""
+    return price_lines(
+        p.resources, occurrences,
+        lambda school: permissions.customer_class_for(p.company, school, p.pairs, p.is_sme),
+    )
+
+
 def price(p: Prepared, occurrences: list[Interval]) -> tuple[Decimal, str]:
-    """Sum over the schools involved, each with the company's class at that school (partner
-    beats SME beats standard), over `occurrences`."""
-    total, currency = Decimal("0.00"), "EUR"
-    for school in sorted({r.school_id for r in p.resources}):
-        cls = permissions.customer_class_for(p.company, school, p.pairs, p.is_sme)
-        part, currency = estimate_price(
-            [r for r in p.resources if r.school_id == school], occurrences, cls
-        )
-        total += part
-    return total, currency
+    """(price excluding VAT, currency) over `occurrences`: the sum of `price_quote`'s lines."""
+    q = price_quote(p, occurrences)
+    return q.price, q.currency
 
 
-async def quote(actor: Actor, req: BookingRequest, now: datetime) -> Quote:
-    """What `create_booking(req)` would decide now, without writing: per occurrence whether it
-    is bookable and every reason why not (held time included, never who holds it), and the
-    price with the company's real customer class. The price covers the occurrences that would
-    be created (in skip mode: the bookable ones); when nothing would be created, the whole
-    request as asked, so a form can still show what it costs. Raises what create_booking raises
-    before deciding (NotAllowed, NotFound, RuleViolation on a field)."""
-    now = utc(now)
+def decide(
+    actor: Actor, p: Prepared, now: datetime, mode: str, *, series: bool
+) -> list[OccurrenceView]:
+    """Each occurrence `created`, `skipped` (held time: its conflicts) or `refused` (policy:
+    its reasons), in order; created ones count against the quota and the held time of the
+    next. Raises what create answers: RuleViolation (422, every reason) or Conflict (409) in
+    fail mode with any refusal or overlap, or when nothing would be created."""
+    outcomes: list[OccurrenceView] = []
+    for occ in p.occurrences:
+        wanted = wanted_claims(p, occ)
+        policy = occurrence_reasons(actor, p, occ, now)
+        conflicts = conflicts_of(p, wanted)
+        if policy:
+            outcomes.append(OccurrenceView(occ.start, occ.end, "refused", reasons=policy))
+        elif conflicts:
+            outcomes.append(OccurrenceView(occ.start, occ.end, "skipped", conflicts))
+        else:
+            outcomes.append(OccurrenceView(occ.start, occ.end, "created"))
+            p.held += wanted
+            use_quota(p, occ)
+    refuse(outcomes, mode, series=series)
+    return outcomes
+
+
+def refuse(outcomes: Sequence[OccurrenceView], mode: str, *, series: bool) -> None:
+    """Raise for fail mode with any problem, or when nothing is left to create: only
+    refusals → RuleViolation (a series' reasons carry their occurrence), any overlap →
+    Conflict."""
+    refused = [o for o in outcomes if o.outcome == "refused"]
+    skipped = [o for o in outcomes if o.outcome == "skipped"]
+    if mode == "skip" and len(refused) + len(skipped) < len(outcomes):
+        return
+    if refused and (mode == "fail" or not skipped):
+        reasons = [
+            r if r.start is not None or not series else dataclasses.replace(
+                r, start=o.start, end=o.end)
+            for o in refused for r in o.reasons
+        ]
+        raise RuleViolation(reasons, field_name="recurrence" if series else None)
+    conflicts = [c for o in skipped for c in o.conflicts]
+    if conflicts:
+        raise Conflict(list(dict.fromkeys(conflicts)))
+
+
+@dataclasses.dataclass
+class Plan:
+    """What `plan_booking` read and decided: create writes exactly `created`."""
+
+    prepared: Prepared
+    checked: Checked
+    outcomes: list[OccurrenceView]
+
+    @property
+    def created(self) -> list[Interval]:
+        return [Interval(o.start, o.end) for o in self.outcomes if o.outcome == "created"]
+
+
+async def plan_booking(
+    actor: Actor, req: BookingRequest, company: str, now: datetime
+) -> Plan:
+    """THE answer to "can `req` be booked now, and what": the request's checks, the reads and
+    the verdict per occurrence, inside the caller's transaction. Raises NotFound, NotAllowed,
+    RuleViolation (a field, or the policy's reasons) and Conflict exactly as create answers."""
+    checked = check_shape(req)
+    p = await prepare(actor, req, company, checked, now)
+    outcomes = decide(actor, p, utc(now), checked.mode, series=req.recurrence is not None)
+    return Plan(p, checked, outcomes)
+
+
+def booking_company(actor: Actor, req: BookingRequest) -> str:
+    """The company `req` books for; NotAllowed when the actor books for none."""
     company = single_company(actor, req.organisation_id)
     if company is None:
         raise NotAllowed("only company bookers may book")
-    checked = check_shape(req)
+    return company
+
+
+async def quote(actor: Actor, req: BookingRequest, now: datetime) -> Quote:
+    """What `create_booking(req)` would answer now, without writing: the same `plan_booking`,
+    so the same refusals (RuleViolation with the same reasons, Conflict with the same
+    conflicts, NotFound, NotAllowed); otherwise per occurrence whether it would be created
+    (a skipped one lists its held time as `booked`, never who holds it) and the price lines,
+    VAT and total of what would be created."""
+    now = utc(now)
+    company = booking_company(actor, req)
     async with transaction(write=False):
-        p = await prepare(actor, req, company, checked, now)
-        items: list[QuoteOccurrence] = []
-        bookable: list[Interval] = []
-        for occ in p.occurrences:
-            reasons = occurrence_reasons(actor, p, occ, now, booked=True)
-            if not any(r.code == "booked" for r in reasons) and conflicts_of(
-                p, wanted_claims(p, occ)
-            ):
-                reasons.append(Reason("booked", "already booked at this time", occ.start,
-                                      occ.end))
-            items.append(QuoteOccurrence(occ.start, occ.end, not reasons, reasons))
-            if not reasons:
-                bookable.append(occ)
-                use_quota(p, occ)
-    every = len(bookable) == len(p.occurrences)
-    priced = bookable if bookable and (checked.mode == "skip" or every) else p.occurrences
-    amount, currency = price(p, priced)
-    return Quote(amount, currency, items, p.timezone)
+        plan = await plan_booking(actor, req, company, now)
+    items = [
+        QuoteOccurrence(o.start, o.end, o.outcome == "created", [
+            *o.reasons,
+            *(Reason("booked", "already booked at this time", c.start, c.end)
+              for c in o.conflicts),
+        ])
+        for o in plan.outcomes
+    ]
+    priced = price_quote(plan.prepared, plan.created)
+    return Quote(priced.price, priced.currency, items, plan.prepared.timezone, priced.lines,
+                 priced.vat, priced.total)
 
 
 async def _children(requested: list[ResourceRecord]) -> dict[str, list[Resource]]:

@@ -10,7 +10,7 @@ from booking.db.booking_store import BookingFilter, BookingRecord
 from booking.db.engine import transaction
 from booking.db.sql import utc
 from booking.domain import permissions
-from booking.domain.errors import NotAllowed, NotFound, StaleVersion
+from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation, StaleVersion
 from booking.domain.roles import Actor
 from booking.domain.states import ACTIVE, BookingAction, transition
 from booking.services.booking_create import create_booking, default_render
@@ -93,10 +93,11 @@ async def list_bookings(
             after = (datetime.fromisoformat(at), last)
         except ValueError:
             decode_cursor("", 2)  # raises the cursor RuleViolation
+    audience = permissions.booking_audience(actor)
     f = BookingFilter(
-        everything=actor.is_admin,
-        organisation_ids=actor.company_ids,
-        school_ids=actor.staff_school_ids,
+        everything=audience.everything,
+        organisation_ids=audience.company_ids,
+        school_ids=audience.school_ids,
         status=status,
         resource_id=valid_id(resource_id) if resource_id else None,
         start=start,
@@ -130,6 +131,13 @@ async def _change(
             allowed = permissions.can_approve(actor, rec.school_ids)
         if not allowed:
             raise NotAllowed(f"you may not {action} this booking")
+        if action is BookingAction.CANCEL and rec.status in ACTIVE and not (
+            permissions.is_cancellable(rec.status, rec.ends_at, utc(now))
+        ):
+            raise RuleViolation([Reason(
+                "ended", "this booking has ended and can no longer be cancelled",
+                params={"status": rec.status, "action": str(action)},
+            )], field_name="status")
         if if_match is not None and if_match != rec.version:
             raise StaleVersion(f'the booking changed since you read it: its ETag is now '
                                f'"{rec.version}"')
@@ -151,7 +159,9 @@ async def cancel_booking(
     actor: Actor, booking_id: str, now: datetime, *, if_match: int | None = None,
     message: str = "",
 ) -> BookingView:
-    """Cancel (booker of the company, facility manager, admin); frees the time."""
+    """Cancel (booker of the company, facility manager, admin: `permissions.can_cancel`) while
+    `permissions.is_cancellable` (active, not yet ended: else RuleViolation `ended`); frees
+    the time."""
     return await _change(actor, booking_id, now, BookingAction.CANCEL, if_match, message)
 
 

@@ -19,6 +19,7 @@ from booking.db import calendar_store, catalogue_store
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.sql import epoch, fetch_batch
 from booking.domain.availability import ClosureSpan, ResourceCalendar
+from booking.domain.claims import blocking
 from booking.domain.errors import NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
@@ -133,17 +134,14 @@ def _open_epochs(
                  for iv in _open_cached(rules, exceptions, window, tz))
 
 
-def _related(rec: ResourceRecord) -> set[str]:
-    """The resource, its equipment (a lab) and its lab (equipment): whose claims block it."""
-    rel = {rec.resource.id, *rec.children}
-    if rec.resource.parent_id:
-        rel.add(rec.resource.parent_id)
-    return rel
+def _related(rec: ResourceRecord) -> frozenset[str]:
+    """Whose claims block the resource (`claims.blocking`)."""
+    return blocking(rec.resource.id, rec.children, rec.resource.parent_id)
 
 
 def _calendar(
     rec: ResourceRecord, inputs: calendar_store.CalendarInputs,
-    spans: dict[str, list[tuple[int, int]]], related: set[str], window: Interval,
+    spans: dict[str, list[tuple[int, int]]], related: frozenset[str], window: Interval,
 ) -> ResourceCalendar:
     rid = rec.resource.id
     return ResourceCalendar(

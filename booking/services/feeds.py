@@ -18,6 +18,7 @@ from booking.db import feeds_store as store
 from booking.db.catalogue_store import get_resource, get_school
 from booking.db.engine import transaction
 from booking.db.feeds_store import FeedTokenRecord
+from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.permissions import can_see_resource
 from booking.domain.roles import Actor, Role
@@ -92,7 +93,7 @@ async def _target(actor: Actor, scope: str, target_id: str | None) -> tuple[str 
         raise _invalid("id", f"a {scope} feed needs the {scope}'s id")
     if scope == "school":
         school_id = valid_id(target_id)
-        if actor.is_admin or school_id in actor.staff_school_ids:
+        if permissions.can_see_school_schedule(actor, school_id):
             return school_id, None
         if await get_school(school_id) is None:
             raise NotFound("no such school")

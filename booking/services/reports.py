@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from booking.db import reports_store as store
 from booking.db.reports_store import BookingLine, Filter, ResourceInfo
+from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval, subtract
 from booking.domain.openinghours import open_intervals
@@ -30,7 +31,7 @@ from booking.domain.reports import (
     periods,
     usage_table,
 )
-from booking.domain.roles import Actor, Role
+from booking.domain.roles import Actor
 
 REPORT_TZ = "Europe/Amsterdam"
 """Weeks and months are cut at local midnights of this zone (every site is Dutch)."""
@@ -134,7 +135,7 @@ async def resolve_scope(actor: Actor, school_id: str | None = None,
     wanted = await _requested(school_id, region_id)
     if actor.is_admin:
         return Scope(Filter(school_ids=wanted), own_use=False)
-    full = actor.staff_school_ids | await _region_schools(actor.org_ids(Role.COORDINATOR))
+    full = permissions.report_school_ids(actor)
     if wanted is None and full:
         return Scope(Filter(school_ids=full), own_use=False)
     if wanted is not None and full and wanted <= full:

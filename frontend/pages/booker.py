@@ -11,10 +11,11 @@ from api.clock import now_of
 from booking.domain import permissions
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.localtime import local_date
+from booking.domain.pricing import VAT_RATE
 from booking.domain.roles import Actor
-from booking.services import bookings, catalogue
+from booking.services import booking_plan, bookings, catalogue
 from booking.services.views import BookingView, ResourceView
-from frontend.booking_form import BookingForm, company_of, prefill_end, quote, to_request
+from frontend.booking_form import BookingForm, company_of, prefill_end, to_request
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors, parse_date
@@ -78,7 +79,8 @@ async def book_form(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/book", name="book.submit", include_in_schema=False, status_code=200)
 async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
-    """`action=check` shows price and reasons; `action=confirm` books (series: per week)."""
+    """`action=check` shows what the API's quote answers (the same refusals, the price lines,
+    VAT and total); `action=confirm` books (series: per week)."""
     actor = await require_booker(request)
     if not isinstance(actor, Actor):
         return actor
@@ -90,12 +92,13 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     if req is None:
         return await _form_page(request, actor, resource, values, errors=errors, status_code=422)
     now = now_of(request)
-    chosen = [r for r in await _extras(actor, resource) if r.id in values.extras]
     try:
         company_of(actor, req)
         if form.get("action") != "confirm":
-            checked = await quote(actor, req, [resource, *chosen], now)
-            return await _form_page(request, actor, resource, values, quote=checked)
+            checked = await booking_plan.quote(actor, req, now)
+            names = {r.id: r.name for r in [resource, *await _extras(actor, resource)]}
+            return await _form_page(request, actor, resource, values, quote=checked,
+                                    names=names, vat_percent=f"{VAT_RATE * 100:.0f}%")
         result = await bookings.create_booking(actor, req, now, idempotency_key=values.idem)
     except RuleViolation as exc:
         field = _FIELDS.get(exc.field_name or "")
@@ -151,11 +154,11 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
         names[rid] = resource.name
         schools.add(resource.school_id)
     own = booking.organisation_id in actor.company_ids
-    active = booking.status in ("pending", "confirmed") and booking.end > now
     return await render(
         request, "booker/booking.html", section="bookings" if own else "manage",
         booking=booking, names=names, now=now, own=own,
-        can_cancel=active and permissions.can_cancel(actor, booking.organisation_id, schools),
+        can_cancel=permissions.is_cancellable(booking.status, booking.end, now)
+        and permissions.can_cancel(actor, booking.organisation_id, schools),
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, Response, Router, post
 
 from api.clock import now_of
+from booking.domain import permissions
 from booking.domain.errors import NotAllowed, RuleViolation, StaleVersion
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
@@ -38,7 +39,7 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
         return actor
     choice = await choose_school(request, actor)
     now = now_of(request)
-    can_manage = choice.id in actor.managed_school_ids or actor.is_admin
+    can_manage = permissions.can_manage_school(actor, choice.id)
     with collector_paused():  # a thousand resources' rows, as on the board
         by_site = await board_service.resource_lines(actor, choice.id)
         pending = await board_service.pending_count(actor, choice.id)
@@ -102,7 +103,7 @@ async def queue(request: Request[Any, Any, Any]) -> Response[Any]:
     return await render(
         request, "manage/requests.html", section="manage", choice=choice, pending=pending,
         total=total, page=number, pages=pages, first=(number - 1) * QUEUE_PAGE + 1,
-        can_decide=choice.id in actor.managed_school_ids or actor.is_admin,
+        can_decide=permissions.can_manage_school(actor, choice.id),
     )
 
 
@@ -122,7 +123,7 @@ async def one_request(request: Request[Any, Any, Any], booking_id: str) -> Respo
     return await render(
         request, "manage/requests.html", section="manage", choice=choice, pending=pending,
         total=total, page=1, pages=1, first=1, single=True,
-        can_decide=choice.id in actor.managed_school_ids or actor.is_admin,
+        can_decide=permissions.can_manage_school(actor, choice.id),
     )
 
 

@@ -12,6 +12,7 @@ from litestar import Request, Router, get
 from litestar.response import Template
 
 from api.clock import now_of
+from booking.domain import availability
 from booking.domain.errors import NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
@@ -191,8 +192,7 @@ async def resource_page(
         view, monday, rules=rules, now=now,
         min_minutes=resource.policy.min_duration_minutes,
         max_minutes=resource.policy.max_duration_minutes,
-        notice_minutes=resource.policy.min_notice_minutes,
-        horizon_days=resource.policy.max_advance_days,
+        reach=availability.reach(resource.policy, tz, now),
     )
     return await render(
         request, "public/resource.html", section="catalogue",

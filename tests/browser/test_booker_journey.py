@@ -68,6 +68,8 @@ def book_first_free_slot(page: Page, lab_url: str, title: str) -> None:
     page.fill("#f-employees", "6")
     page.get_by_role("button", name="Controleer prijs en beschikbaarheid").click()
     expect(page.locator(".summary .total")).to_contain_text("€")
+    expect(page.locator(".price-lines tr.price-line").first).to_contain_text("€")  # the lines
+    expect(page.locator(".price-lines tfoot")).to_contain_text("Btw 21%")
     page.locator("button[name=action][value=confirm]").click()
 
 

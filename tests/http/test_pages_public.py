@@ -3,8 +3,10 @@ the check step's reasons, cancelling with the shown version, CSRF, flashes, help
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -158,6 +160,46 @@ async def test_check_step_prices_and_confirm_books(
     assert replay.status_code == 303  # the same form twice books once
     again = await web.get("/my-bookings")
     assert again.text.count("Omscholing CNC</a>") == 1
+
+
+async def test_check_step_shows_the_lines_of_the_api_quote(
+    web: httpx.AsyncClient, lab: dict[str, str]
+) -> None:
+    from booking.db.sql import fetch
+    from booking.domain.pricing import VAT_RATE
+    from tests.http.conftest import bearer
+
+    await execute_sme(lab["company"])
+    await sign_in(web)
+    page = await web.post("/book", data={**booking_form(lab["lab"]), "_csrf": csrf(web)})
+    assert page.status_code == 200
+    rows = await fetch("SELECT CAST(id AS TEXT) AS id FROM users WHERE email = $1",
+                       "planner@acme.test")
+    api = await web.post("/api/v1/bookings/quote", headers=await bearer(rows[0]["id"]), json={
+        "resource_ids": [lab["lab"]], "start": "2026-03-10T10:00:00+01:00",
+        "end": "2026-03-10T12:00:00+01:00", "title": "Omscholing CNC",
+        "participants": {"students": 2, "employees": 5},
+    })
+    quote = api.json()
+    assert [line["amount"]["amount"] for line in quote["lines"]] == ["160.00"]  # SME rate
+    assert quote["vat"]["amount"] == str((Decimal("160.00") * VAT_RATE).quantize(Decimal("0.01")))
+    lines = re.findall(r'<tr class="price-line">(.*?)</tr>', page.text, re.S)
+    assert len(lines) == 1
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                     lines[0], re.S)]
+    assert cells[0].startswith("CNC-werkplaats") and "mkb-tarief" in cells[0]
+    assert cells[1:] == ["2", "€\xa080,00", "€\xa0160,00"]  # hours, hourly, amount: the API's
+    assert "€\xa033,60" in page.text and "€\xa0193,60" in page.text  # VAT and total
+
+
+async def execute_sme(company: str) -> None:
+    """Make `company` an SME with its own rate on every resource (80.00 an hour)."""
+    from booking.db.sql import execute
+
+    await execute("UPDATE organisations SET is_sme = $1 WHERE id = $2", True, company)
+    await execute("UPDATE resources SET rates = $1", json.dumps([
+        {"customer_class": "standard", "hourly": "100.00", "currency": "EUR"},
+        {"customer_class": "sme", "hourly": "80.00", "currency": "EUR"}]))
 
 
 async def test_check_step_shows_the_reasons_in_dutch(

@@ -306,3 +306,38 @@ async def test_it_replaces_an_audit_trail_and_the_trail_stays_append_only(
                            summary="after the demo", at=NOW, actor_id=None, organisation_ids=[])
     with pytest.raises(Exception, match="audit_append_only"):
         await execute("DELETE FROM audit_entries")
+
+
+async def test_demo_prices_are_what_create_would_charge(demo: DemoSummary) -> None:
+    """Each demo booking costs what `booking_plan.price_quote` charges: the domain's price lines
+    at the company's class at the school (partner, SME, standard), over its real hours."""
+    from decimal import Decimal
+
+    from booking.db.catalogue_store import get_resources
+    from booking.domain.permissions import customer_class_for
+    from booking.domain.pricing import price_lines
+
+    pairs = frozenset(
+        (str(r["company"]), str(r["school"]))
+        for r in await fetch("SELECT CAST(company AS TEXT) AS company, "
+                             "CAST(school AS TEXT) AS school FROM partnerships"))
+    rows = await fetch(
+        "SELECT CAST(b.id AS TEXT) AS id, CAST(b.organisation AS TEXT) AS org, "
+        "CAST(b.price_amount AS TEXT) AS price, CAST(br.resource AS TEXT) AS rid, "
+        "CASE WHEN o.is_sme THEN 1 ELSE 0 END AS sme FROM bookings b "
+        "JOIN booking_resources br ON br.booking = b.id "
+        "JOIN organisations o ON o.id = b.organisation ORDER BY b.id LIMIT 150")
+    resources = await get_resources(sorted({r["rid"] for r in rows}))
+    classes = set()
+    for row in rows:
+        occurrences = [
+            Interval(o["starts_at"], o["ends_at"])
+            for o in await fetch("SELECT starts_at, ends_at FROM occurrences WHERE booking = $1",
+                                 row["id"])]
+        org, sme = row["org"], bool(row["sme"])
+        quote = price_lines([resources[row["rid"]].resource], occurrences,
+                            lambda school, org=org, sme=sme: customer_class_for(
+                                org, school, pairs, sme))
+        classes.add(quote.lines[0].customer_class)
+        assert Decimal(row["price"]) == quote.price, row
+    assert len(classes) >= 2  # the sample covers more than one class
