@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -129,7 +128,8 @@ def test_empty_window_and_no_rules() -> None:
     assert open_intervals([], [], Interval(utc(SPRING, 5), utc(SPRING, 5)), AMS) == []
 
 
-def test_thousand_resources_two_weeks_is_fast() -> None:
+def test_thousand_resources_over_two_weeks_across_the_spring_change() -> None:
+    """The speed of this is measured in benchmarks/availability.py, not asserted here."""
     rule_sets = [
         [OpeningRule(wd, time(7 + i % 3, 15 * (i % 4)), time(16 + i % 5)) for wd in range(1, 6)]
         + [OpeningRule(6, time(9), time(13))]
@@ -138,8 +138,5 @@ def test_thousand_resources_two_weeks_is_fast() -> None:
     window = Interval(utc(date(2027, 3, 22), 0), utc(date(2027, 4, 5), 0))  # spring DST inside
     closed = [OpeningException(date(2027, 3, 29), None, None)]
     open_intervals(rule_sets[0], closed, window, AMS)  # warm the conversion cache
-    began = clock.perf_counter()
     total = sum(len(open_intervals(rs, closed, window, AMS)) for rs in rule_sets)
-    elapsed = clock.perf_counter() - began
     assert total == 1000 * 11  # 9 weekdays + 2 Saturdays each
-    assert elapsed < 0.25, f"{elapsed * 1000:.0f} ms"  # ~30 ms measured; generous on shared CPU
