@@ -1,0 +1,142 @@
+"""Writes that change a stored booking: swap an occurrence's claims, update the booking row,
+cancel one occurrence; and which active bookings a closure or new hours would meet."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from booking.db.sql import epoch, execute, execute_many, fetch, placeholders, utc
+from booking.domain.intervals import Interval
+
+_INSERT_CLAIM = (
+    "INSERT INTO claims (id, booking, occurrence, resource, start_s, end_s, active) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"
+)
+
+
+async def detach(occurrence_ids: Sequence[str]) -> None:
+    """Take the occurrences out of every read (claims deleted, status `moving`) for the rest
+    of the caller's transaction, so the checks of their new times do not meet them; `attach`
+    puts them back. A rollback restores both."""
+    if not occurrence_ids:
+        return
+    marks = placeholders(len(occurrence_ids))
+    await execute(f"DELETE FROM claims WHERE occurrence IN ({marks})", *occurrence_ids)
+    await execute(
+        f"UPDATE occurrences SET status = 'moving' WHERE id IN ({marks})", *occurrence_ids
+    )
+
+
+async def attach(
+    booking_id: str, occurrence_id: str, interval: Interval,
+    claims: Sequence[tuple[str, Interval]],
+) -> None:
+    """The occurrence at `interval`, active again, holding `claims`; the database refuses an
+    overlapping active claim (trigger / exclusion constraint)."""
+    await execute(
+        "UPDATE occurrences SET starts_at = $1, ends_at = $2, status = 'active' WHERE id = $3",
+        utc(interval.start), utc(interval.end), occurrence_id,
+    )
+    rows = [
+        (str(uuid.uuid4()), booking_id, occurrence_id, rid, epoch(iv.start), epoch(iv.end), True)
+        for rid, iv in claims
+    ]
+    if len(rows) == 1:
+        await execute(_INSERT_CLAIM, *rows[0])
+    elif rows:
+        await execute_many(_INSERT_CLAIM, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingUpdate:
+    """The booking row's new values; `expected_version` guards against a concurrent change."""
+
+    booking_id: str
+    expected_version: int
+    title: str
+    students: int
+    employees: int
+    status: str
+    price_amount: Decimal
+    starts_at: datetime
+    ends_at: datetime
+    now: datetime
+
+
+async def update_booking(u: BookingUpdate) -> bool:
+    """Write `u`, bumping version and SEQUENCE (feeds and mails show a changed event); False
+    when the booking is no longer at `expected_version` (nothing written)."""
+    stamp = utc(u.now)
+    rows = await fetch(
+        "UPDATE bookings SET title = $1, students = $2, employees = $3, status = $4, "
+        "price_amount = $5, starts_at = $6, ends_at = $7, version = version + 1, "
+        "sequence = sequence + 1, updated_at = $8, "
+        "cancelled_at = CASE WHEN $11 THEN $8 ELSE cancelled_at END "
+        "WHERE id = $9 AND version = $10 AND status IN ('pending', 'confirmed') RETURNING id",
+        u.title, u.students, u.employees, u.status, u.price_amount, utc(u.starts_at),
+        utc(u.ends_at), stamp, u.booking_id, u.expected_version, u.status == "cancelled",
+    )
+    return bool(rows)
+
+
+async def replace_resources(booking_id: str, resource_ids: Sequence[str]) -> None:
+    """The booking now asks for `resource_ids` (in that order)."""
+    await execute("DELETE FROM booking_resources WHERE booking = $1", booking_id)
+    await execute_many(
+        "INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
+        [(str(uuid.uuid4()), booking_id, rid) for rid in resource_ids],
+    )
+
+
+async def cancel_occurrences(occurrence_ids: Sequence[str]) -> None:
+    """Mark the occurrences cancelled (they keep row and position) and free their time."""
+    if not occurrence_ids:
+        return
+    marks = placeholders(len(occurrence_ids))
+    await execute(
+        f"UPDATE occurrences SET status = 'cancelled' WHERE id IN ({marks})", *occurrence_ids
+    )
+    await execute(f"DELETE FROM claims WHERE occurrence IN ({marks})", *occurrence_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MetOccurrence:
+    """An active occurrence of an active booking on a resource, as a closure would meet it."""
+
+    booking_id: str
+    resource_id: str
+    occurrence_id: str
+    position: int
+    interval: Interval
+    is_series: bool
+    status: str
+
+
+async def occurrences_on(resource_ids: Sequence[str], window: Interval) -> list[MetOccurrence]:
+    """Active occurrences of pending/confirmed bookings on any of `resource_ids` (as requested
+    or claimed — a lab's booking claims its equipment) overlapping `window`, by start."""
+    if not resource_ids:
+        return []
+    n = len(resource_ids)
+    args: list[Any] = [*resource_ids, utc(window.start), utc(window.end)]
+    rows = await fetch(
+        "SELECT DISTINCT CAST(b.id AS TEXT) AS bid, CAST(c.resource AS TEXT) AS rid, "
+        "CAST(o.id AS TEXT) AS oid, o.position, o.starts_at, o.ends_at, "
+        "CASE WHEN b.rrule IS NULL THEN 0 ELSE 1 END AS series, b.status "
+        "FROM claims c JOIN occurrences o ON o.id = c.occurrence "
+        "JOIN bookings b ON b.id = c.booking "
+        f"WHERE c.active AND c.resource IN ({placeholders(n)}) AND o.status = 'active' "
+        f"AND b.status IN ('pending', 'confirmed') AND o.starts_at < ${n + 2} "
+        f"AND o.ends_at > ${n + 1} ORDER BY o.starts_at, bid, rid",
+        *args,
+    )
+    return [
+        MetOccurrence(r["bid"], r["rid"], r["oid"], int(r["position"]),
+                      Interval(r["starts_at"], r["ends_at"]), bool(r["series"]), r["status"])
+        for r in rows
+    ]
