@@ -57,6 +57,7 @@ _SLUGS = {
     404: "not-found",
     409: "conflict",
     412: "stale-version",
+    428: "precondition-required",
     422: "validation",
     429: "rate-limited",
     500: "internal",

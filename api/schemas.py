@@ -116,6 +116,7 @@ _TITLES = {
     409: "Conflict",
     410: "Gone",
     412: "Precondition failed",
+    428: "Precondition required",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
