@@ -9,7 +9,13 @@ from uuid import UUID
 from litestar import Request, Response, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.controllers.bookings import ETAG, SECURITY, IfMatch, _booking_response, _show_in_resource_zone
+from api.controllers.bookings import (
+    ETAG,
+    SECURITY,
+    IfMatch,
+    _booking_response,
+    _show_in_resource_zone,
+)
 from api.deps import request_locale, require_aware
 from api.errors import booking_problem, problem, problem_response
 from api.schemas import problems
