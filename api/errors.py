@@ -112,7 +112,8 @@ def reasons_out(
 
 def conflicts_out(conflicts: Sequence[ConflictingClaim], tz: str) -> list[ConflictOut]:
     return [
-        ConflictOut(resource_id=c.resource_id, start=to_local(c.start, tz), end=to_local(c.end, tz))
+        ConflictOut(resource_id=c.resource_id, start=to_local(c.start, tz), end=to_local(c.end, tz),
+                    booking_id=c.booking_id)
         for c in conflicts
     ]
 

@@ -47,12 +47,14 @@ class FieldError(msgspec.Struct):
     message: str
 
 
-class ConflictOut(msgspec.Struct):
-    """An existing claim (buffers included) that the request would overlap."""
+class ConflictOut(msgspec.Struct, omit_defaults=True):
+    """An existing claim (buffers included) that the request would overlap; `booking_id`
+    only where the caller manages the resource (a closure meeting bookings)."""
 
     resource_id: str
     start: datetime
     end: datetime
+    booking_id: str | None = None
 
 
 class ReasonOut(msgspec.Struct, omit_defaults=True):

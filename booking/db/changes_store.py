@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
 
 from booking.db.sql import epoch, execute, execute_many, fetch, placeholders, utc
 from booking.domain.intervals import Interval
+from booking.domain.openinghours import format_hhmm
 
 _INSERT_CLAIM = (
     "INSERT INTO claims (id, booking, occurrence, resource, start_s, end_s, active) "
@@ -117,26 +117,51 @@ class MetOccurrence:
     status: str
 
 
-async def occurrences_on(resource_ids: Sequence[str], window: Interval) -> list[MetOccurrence]:
-    """Active occurrences of pending/confirmed bookings on any of `resource_ids` (as requested
-    or claimed — a lab's booking claims its equipment) overlapping `window`, by start."""
-    if not resource_ids:
-        return []
-    n = len(resource_ids)
-    args: list[Any] = [*resource_ids, utc(window.start), utc(window.end)]
+async def occurrences_on(
+    window: Interval, *, resource_id: str | None = None, site_id: str | None = None
+) -> list[MetOccurrence]:
+    """Active occurrences of pending/confirmed bookings that asked for the resource (or any
+    resource of the site) overlapping `window`, by start. What a closure or new opening hours
+    meet: the resources a booking asked for are the ones whose calendars it was checked
+    against."""
+    scope: str | None = resource_id
+    where = "br.resource = $3"
+    if site_id is not None:
+        where, scope = "br.resource IN (SELECT id FROM resources WHERE site = $3)", site_id
     rows = await fetch(
-        "SELECT DISTINCT CAST(b.id AS TEXT) AS bid, CAST(c.resource AS TEXT) AS rid, "
+        "SELECT CAST(b.id AS TEXT) AS bid, CAST(br.resource AS TEXT) AS rid, "
         "CAST(o.id AS TEXT) AS oid, o.position, o.starts_at, o.ends_at, "
         "CASE WHEN b.rrule IS NULL THEN 0 ELSE 1 END AS series, b.status "
-        "FROM claims c JOIN occurrences o ON o.id = c.occurrence "
-        "JOIN bookings b ON b.id = c.booking "
-        f"WHERE c.active AND c.resource IN ({placeholders(n)}) AND o.status = 'active' "
-        f"AND b.status IN ('pending', 'confirmed') AND o.starts_at < ${n + 2} "
-        f"AND o.ends_at > ${n + 1} ORDER BY o.starts_at, bid, rid",
-        *args,
+        "FROM occurrences o JOIN bookings b ON b.id = o.booking "
+        "JOIN booking_resources br ON br.booking = b.id "
+        f"WHERE {where} AND o.status = 'active' AND b.status IN ('pending', 'confirmed') "
+        "AND o.starts_at < $2 AND o.ends_at > $1 ORDER BY o.starts_at, bid, rid",
+        utc(window.start), utc(window.end), scope,
     )
     return [
         MetOccurrence(r["bid"], r["rid"], r["oid"], int(r["position"]),
                       Interval(r["starts_at"], r["ends_at"]), bool(r["series"]), r["status"])
         for r in rows
     ]
+
+
+async def replace_opening_exceptions(
+    resource_id: str, days: Sequence[tuple[date, Sequence[tuple[time, time]]]]
+) -> None:
+    """On each local date of `days`, these hours replace the resource's earlier exceptions
+    (no hours: a row closing the day)."""
+    if not days:
+        return
+    dates = [d for d, _ in days]
+    await execute(
+        f"DELETE FROM opening_exceptions WHERE resource = $1 AND date IN "
+        f"({placeholders(len(dates), 2)})",
+        resource_id, *dates,
+    )
+    rows = [
+        (str(uuid.uuid4()), resource_id, d, format_hhmm(o), format_hhmm(c, is_close=True))
+        for d, hours in days for o, c in hours
+    ] + [(str(uuid.uuid4()), resource_id, d, None, None) for d, hours in days if not hours]
+    await execute_many(
+        "INSERT INTO opening_exceptions (id, resource, date, opens, closes) "
+        "VALUES ($1, $2, $3, $4, $5)", rows)

@@ -352,39 +352,27 @@ async def get_opening_hours(actor: Actor, resource_id: str) -> list[OpeningRule]
     return (await calendar_store.opening_rules([rec.resource.id])).get(rec.resource.id, [])
 
 
-def _closure_view(c: calendar_store.ClosureRecord, tz: str) -> ClosureView:
-    return ClosureView(c.id, c.resource_id, c.site_id, c.interval.start, c.interval.end,
-                       c.reason, c.kind, tz)
-
-
 async def add_closure(
-    actor: Actor, resource_id: str, interval: Interval, reason: str
+    actor: Actor, resource_id: str, interval: Interval, reason: str, *,
+    on_conflict: str | None = None, now: datetime | None = None,
 ) -> ClosureView:
-    """Close one resource for `interval` (a site-wide closure: `add_site_closure`)."""
-    checked_window(interval, "start")
-    async with transaction():
-        rec = await managed_resource(actor, resource_id)
-        c = await calendar_store.insert_closure(
-            resource_id=rec.resource.id, site_id=None, interval=interval, reason=reason
-        )
-    return _closure_view(c, rec.resource.timezone)
+    """Close one resource for `interval`: `closures.add_closure` (which also settles the
+    active bookings it meets; imported here late, as it builds on this module)."""
+    from booking.services import closures
+
+    return await closures.add_closure(actor, resource_id, interval, reason,
+                                      on_conflict=on_conflict, now=now)
 
 
 async def add_site_closure(
-    actor: Actor, site_id: str, interval: Interval, reason: str
+    actor: Actor, site_id: str, interval: Interval, reason: str, *,
+    on_conflict: str | None = None, now: datetime | None = None,
 ) -> ClosureView:
-    """Close every resource of a site for `interval` (holidays)."""
-    checked_window(interval, "start")
-    site = await store.get_site(valid_id(site_id))
-    if site is None:
-        raise NotFound("no such site")
-    if not permissions.can_manage_school(actor, site.school_id):
-        raise NotAllowed("only the school's facility managers may close a site")
-    async with transaction():
-        c = await calendar_store.insert_closure(
-            resource_id=None, site_id=site.id, interval=interval, reason=reason
-        )
-    return _closure_view(c, site.timezone)
+    """Close every resource of a site for `interval`: `closures.add_site_closure`."""
+    from booking.services import closures
+
+    return await closures.add_site_closure(actor, site_id, interval, reason,
+                                           on_conflict=on_conflict, now=now)
 
 
 async def delete_closure(actor: Actor, closure_id: str) -> None:
