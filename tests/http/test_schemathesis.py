@@ -4,7 +4,9 @@ OpenAPI document, all default checks, a bounded number of examples each → no f
 One allowance: `positive_data_acceptance` also accepts 422 on the operations whose inputs
 have rules JSON Schema cannot state — a window's end after its start and at most 400 days, a
 cursor the server issued, `free_from` only together with `free_to`, a policy's minimum below
-its maximum, `opens` before `closes`. Those answer 422 by contract (API.md); everything a
+its maximum, `opens` before `closes` — and 428 for a change sent without `If-Match` (required
+by API.md, optional in the schema so that the server can answer 428 rather than 422). Those
+answer by contract (API.md); everything a
 schema can say (bounds, patterns, enums, unknown fields) is in the document and is checked.
 """
 
@@ -25,6 +27,9 @@ MAX_EXAMPLES = int(os.environ.get("LABSHARE_SCHEMATHESIS_EXAMPLES", "15"))
 SEMANTIC_422 = (
     r"^/api/v1/(resources|bookings|bookings/quote)$",
     r"^/api/v1/resources/\{resource_id\}(/availability|/check|/opening-hours|/closures)?$",
+    # changes: end after start; a date exception's date in 2000-2100, opens before closes
+    r"^/api/v1/bookings/\{booking_id\}(/occurrences/\{position\})?$",
+    r"^/api/v1/(resources/\{resource_id\}/opening-exceptions|sites/\{site_id\}/closures)$",
     r"^/api/v1/reports/",
     # "exactly one of url/ics", "id with scope resource": a oneOf could state these; until the
     # feeds/imports schemas do, they are allowed here too.
@@ -34,7 +39,7 @@ CONFIG = "\n".join(
     f"""[[operations]]
 include-path-regex = '{regex}'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409",
-                                                     "422", "429"]
+                                                     "422", "428", "429"]
 """
     for regex in SEMANTIC_422
 )
