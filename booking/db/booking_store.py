@@ -231,23 +231,31 @@ FROM bookings b JOIN organisations o ON o.id = b.organisation
 """
 
 
+_RESOURCES_OF = (
+    "SELECT br.booking, br.resource, r.school, s.timezone FROM booking_resources br "
+    "JOIN resources r ON r.id = br.resource JOIN sites s ON s.id = r.site "
+    "WHERE br.booking IN ({marks}) ORDER BY br.booking, br.id"
+)
+_OCCURRENCES_OF = (
+    "SELECT booking, starts_at, ends_at, CAST(id AS TEXT) AS oid, position, status "
+    "FROM occurrences WHERE booking IN ({marks}) ORDER BY booking, position"
+)
+
+
 async def _records(rows: list[Row]) -> list[BookingRecord]:
     if not rows:
         return []
     ids = [str(r["id"]) for r in rows]
     marks = placeholders(len(ids))
-    res_rows = await fetch(
-        "SELECT br.booking, br.resource, r.school, s.timezone FROM booking_resources br "
-        "JOIN resources r ON r.id = br.resource JOIN sites s ON s.id = r.site "
-        f"WHERE br.booking IN ({marks}) ORDER BY br.booking, br.id",
-        *ids,
-    )
-    occ_rows = await fetch(
-        "SELECT booking, starts_at, ends_at, CAST(id AS TEXT) AS oid, position, status "
-        "FROM occurrences "
-        f"WHERE booking IN ({marks}) ORDER BY booking, position",
-        *ids,
-    )
+    res_rows, occ_rows = await fetch_batch([
+        Stmt(_RESOURCES_OF.format(marks=marks), ids),
+        Stmt(_OCCURRENCES_OF.format(marks=marks), ids),
+    ])
+    return _assemble(rows, res_rows, occ_rows)
+
+
+def _assemble(rows: Sequence[Row], res_rows: Sequence[Row], occ_rows: Sequence[Row]
+              ) -> list[BookingRecord]:
     resources: dict[str, list[str]] = {}
     schools: dict[str, set[str]] = {}
     zones: dict[str, str] = {}
@@ -292,8 +300,13 @@ async def _records(rows: list[Row]) -> list[BookingRecord]:
 
 
 async def get_booking(booking_id: str) -> BookingRecord | None:
-    rows = await fetch(f"{_SELECT} WHERE b.id = $1", booking_id)
-    found = await _records(rows)
+    """The booking with its resources and occurrences, read in one batch (one hop)."""
+    rows, res_rows, occ_rows = await fetch_batch([
+        Stmt(f"{_SELECT} WHERE b.id = $1", [booking_id]),
+        Stmt(_RESOURCES_OF.format(marks="$1"), [booking_id]),
+        Stmt(_OCCURRENCES_OF.format(marks="$1"), [booking_id]),
+    ])
+    found = _assemble(rows, res_rows, occ_rows)
     return found[0] if found else None
 
 

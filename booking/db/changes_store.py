@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from booking.db.sql import epoch, execute, execute_many, fetch, placeholders, utc
+from booking.db.sql import Stmt, epoch, execute, execute_many, fetch, fetch_batch, placeholders, utc
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import format_hhmm
 
@@ -21,35 +21,25 @@ _INSERT_CLAIM = (
 
 async def detach(occurrence_ids: Sequence[str]) -> None:
     """Take the occurrences out of every read (claims deleted, status `moving`) for the rest
-    of the caller's transaction, so the checks of their new times do not meet them; `attach`
-    puts them back. A rollback restores both."""
+    of the caller's transaction, so the checks of their new times do not meet them;
+    `write_change` puts them back. A rollback restores both. One batch (one hop)."""
     if not occurrence_ids:
         return
     marks = placeholders(len(occurrence_ids))
-    await execute(f"DELETE FROM claims WHERE occurrence IN ({marks})", *occurrence_ids)
-    await execute(
-        f"UPDATE occurrences SET status = 'moving' WHERE id IN ({marks})", *occurrence_ids
-    )
+    await fetch_batch([
+        Stmt(f"DELETE FROM claims WHERE occurrence IN ({marks})", list(occurrence_ids)),
+        Stmt(f"UPDATE occurrences SET status = 'moving' WHERE id IN ({marks})",
+             list(occurrence_ids)),
+    ])
 
 
-async def attach(
-    booking_id: str, occurrence_id: str, interval: Interval,
-    claims: Sequence[tuple[str, Interval]],
-) -> None:
-    """The occurrence at `interval`, active again, holding `claims`; the database refuses an
-    overlapping active claim (trigger / exclusion constraint)."""
-    await execute(
-        "UPDATE occurrences SET starts_at = $1, ends_at = $2, status = 'active' WHERE id = $3",
-        utc(interval.start), utc(interval.end), occurrence_id,
-    )
-    rows = [
-        (str(uuid.uuid4()), booking_id, occurrence_id, rid, epoch(iv.start), epoch(iv.end), True)
-        for rid, iv in claims
-    ]
-    if len(rows) == 1:
-        await execute(_INSERT_CLAIM, *rows[0])
-    elif rows:
-        await execute_many(_INSERT_CLAIM, rows)
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An occurrence's new interval and the claims it holds there."""
+
+    occurrence_id: str
+    interval: Interval
+    claims: Sequence[tuple[str, Interval]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,29 +58,54 @@ class BookingUpdate:
     now: datetime
 
 
+_UPDATE_BOOKING = (
+    "UPDATE bookings SET title = $1, students = $2, employees = $3, status = $4, "
+    "price_amount = $5, starts_at = $6, ends_at = $7, version = version + 1, "
+    "sequence = sequence + 1, updated_at = $8, "
+    "cancelled_at = CASE WHEN $11 THEN $8 ELSE cancelled_at END "
+    "WHERE id = $9 AND version = $10 AND status IN ('pending', 'confirmed') RETURNING id"
+)
+
+
+def _update_stmt(u: BookingUpdate) -> Stmt:
+    return Stmt(_UPDATE_BOOKING, [
+        u.title, u.students, u.employees, u.status, u.price_amount, utc(u.starts_at),
+        utc(u.ends_at), utc(u.now), u.booking_id, u.expected_version, u.status == "cancelled",
+    ])
+
+
 async def update_booking(u: BookingUpdate) -> bool:
     """Write `u`, bumping version and SEQUENCE (feeds and mails show a changed event); False
     when the booking is no longer at `expected_version` (nothing written)."""
-    stamp = utc(u.now)
-    rows = await fetch(
-        "UPDATE bookings SET title = $1, students = $2, employees = $3, status = $4, "
-        "price_amount = $5, starts_at = $6, ends_at = $7, version = version + 1, "
-        "sequence = sequence + 1, updated_at = $8, "
-        "cancelled_at = CASE WHEN $11 THEN $8 ELSE cancelled_at END "
-        "WHERE id = $9 AND version = $10 AND status IN ('pending', 'confirmed') RETURNING id",
-        u.title, u.students, u.employees, u.status, u.price_amount, utc(u.starts_at),
-        utc(u.ends_at), stamp, u.booking_id, u.expected_version, u.status == "cancelled",
-    )
-    return bool(rows)
+    return bool((await fetch_batch([_update_stmt(u)]))[0])
 
 
-async def replace_resources(booking_id: str, resource_ids: Sequence[str]) -> None:
-    """The booking now asks for `resource_ids` (in that order)."""
-    await execute("DELETE FROM booking_resources WHERE booking = $1", booking_id)
-    await execute_many(
-        "INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
-        [(str(uuid.uuid4()), booking_id, rid) for rid in resource_ids],
-    )
+async def write_change(
+    u: BookingUpdate, moved: Sequence[Moved], resource_ids: Sequence[str] | None
+) -> bool:
+    """The moved occurrences active again at their new times with their claims (the database
+    refuses an overlapping active claim), the booking's resources (when given) and row `u`,
+    in one batch (one hop on SQLite). False when the version guard failed."""
+    statements = [
+        Stmt("UPDATE occurrences SET starts_at = $1, ends_at = $2, status = 'active' "
+             "WHERE id = $3", [utc(m.interval.start), utc(m.interval.end), m.occurrence_id])
+        for m in moved
+    ]
+    claims = [
+        (str(uuid.uuid4()), u.booking_id, m.occurrence_id, rid, epoch(iv.start), epoch(iv.end),
+         True)
+        for m in moved for rid, iv in m.claims
+    ]
+    if claims:
+        statements.append(Stmt(_INSERT_CLAIM, claims, many=True))
+    if resource_ids is not None:
+        statements += [
+            Stmt("DELETE FROM booking_resources WHERE booking = $1", [u.booking_id]),
+            Stmt("INSERT INTO booking_resources (id, booking, resource) VALUES ($1, $2, $3)",
+                 [(str(uuid.uuid4()), u.booking_id, rid) for rid in resource_ids], many=True),
+        ]
+    statements.append(_update_stmt(u))
+    return bool((await fetch_batch(statements))[-1])
 
 
 async def cancel_occurrences(occurrence_ids: Sequence[str]) -> None:

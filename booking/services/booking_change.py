@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from booking.db import booking_store, changes_store
 from booking.db.booking_store import BookingRecord, StoredOccurrence
-from booking.db.changes_store import BookingUpdate
+from booking.db.changes_store import BookingUpdate, Moved
 from booking.db.engine import transaction
 from booking.db.sql import is_overlap_error, is_retryable, utc
 from booking.domain import permissions
@@ -161,26 +161,44 @@ async def _change_once(
             status = BookingStatus.PENDING
         after = attempt.after = sorted([*stays, *targets.values()])
         amount, _ = price(p, after)
-        for o in moving:
-            await changes_store.attach(rec.id, o.id, targets[o.position],
-                                       wanted_claims(p, targets[o.position]))
-        if req.resource_ids != list(rec.resource_ids):
-            await changes_store.replace_resources(rec.id, checked.ids)
-        written = await changes_store.update_booking(BookingUpdate(
+        new_resources = checked.ids if req.resource_ids != list(rec.resource_ids) else None
+        update = BookingUpdate(
             booking_id=rec.id, expected_version=rec.version, title=req.title.strip()[:200],
             students=req.participants.students, employees=req.participants.employees,
             status=str(status), price_amount=amount, starts_at=after[0].start,
             ends_at=after[-1].end, now=now,
-        ))
+        )
+        written = await changes_store.write_change(update, [
+            Moved(o.id, targets[o.position], wanted_claims(p, targets[o.position]))
+            for o in moving
+        ], new_resources)
         if not written:
             raise StaleVersion("the booking changed meanwhile")
         await booking_changed(BookingEvent(
             BookingEventType.UPDATED, rec.id, now, actor=actor, position=position))
-        updated = await booking_store.get_booking(rec.id)
-        assert updated is not None
         if dry_run:
             raise _DryRun
-    return booking_view(updated)
+    return booking_view(_changed(rec, update, p, targets, new_resources))
+
+
+def _changed(
+    rec: BookingRecord, u: BookingUpdate, p: Prepared, targets: dict[int, Interval],
+    resource_ids: list[str] | None,
+) -> BookingRecord:
+    """`rec` as `u` and the moved occurrences left it (what reading it again would give)."""
+    series = tuple(
+        dataclasses.replace(o, interval=targets[o.position], status="active")
+        if o.position in targets and o.status != "cancelled" else o
+        for o in rec.series
+    )
+    return dataclasses.replace(
+        rec, title=u.title, students=u.students, employees=u.employees, status=u.status,
+        price_amount=u.price_amount, starts_at=u.starts_at, ends_at=u.ends_at,
+        version=rec.version + 1, sequence=rec.sequence + 1, updated_at=u.now,
+        resource_ids=tuple(resource_ids) if resource_ids is not None else rec.resource_ids,
+        school_ids=frozenset(r.school_id for r in p.resources), timezone=p.timezone,
+        occurrences=tuple(o.interval for o in series if o.status == "active"), series=series,
+    )
 
 
 def _targets(

@@ -52,7 +52,7 @@ async def test_closure_over_a_booking_is_409_then_keep(client: httpx.AsyncClient
 
 
 async def test_closure_cancels_bookings_and_one_occurrence(client: httpx.AsyncClient) -> None:
-    rid, site, fm, acme, bid = await _setup(client, recurrence={"rrule": "FREQ=WEEKLY;COUNT=3"})
+    _, site, fm, acme, bid = await _setup(client, recurrence={"rrule": "FREQ=WEEKLY;COUNT=3"})
     r = await client.post(f"/api/v1/sites/{site}/closures", headers=fm,
                           json={**DAY, "on_conflict": "cancel"})
     assert r.status_code == 201, r.text

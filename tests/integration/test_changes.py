@@ -70,6 +70,7 @@ async def test_move(db: Backend, name: str, policy: dict[str, int], other_at: da
         moved = await booking_change.change_booking(actor, bid, patch, NOW, if_match=1)
         assert (moved.start, moved.end) == (to, to + 2 * H)
         assert moved.version == 2 and moved.sequence == 1
+        assert moved == await bookings.get_booking(actor, bid)  # as stored
         buffer = policy.get("buffer_after_minutes", 0) * 60
         assert await claims_of(bid) == [(int(to.timestamp()),
                                          int((to + 2 * H).timestamp()) + buffer)]
@@ -94,6 +95,7 @@ async def test_lab_over_its_own_machine_and_over_anothers(db: Backend) -> None:
     moved = await booking_change.change_booking(
         actor, bid, BookingPatch(resource_ids=[lab]), NOW, if_match=1)
     assert moved.resource_ids == [lab] and len(await claims_of(bid)) == 2
+    assert moved == await bookings.get_booking(actor, bid)
     # another company's machine booking blocks moving the lab over it
     other, _ = await booker()
     await book(other, req([machine], MON + 4 * H))
@@ -179,6 +181,7 @@ async def test_series_occurrences_cancel_and_move(db: Backend) -> None:
     moved = await booking_change.move_occurrence(
         actor, bid, 2, Interval(tue, tue + 2 * H), NOW, if_match=2)
     assert [(o.position, o.start) for o in moved.occurrences][2] == (2, tue)
+    assert moved == await bookings.get_booking(actor, bid)
     with pytest.raises(RuleViolation):
         await booking_change.cancel_occurrence(actor, bid, 1, NOW, if_match=3)
     # reports count only active, confirmed occurrences
