@@ -292,14 +292,17 @@ async def move_occurrence(
 
 
 async def preview_change(
-    actor: Actor, booking_id: str, patch: BookingPatch, now: datetime
+    actor: Actor, booking_id: str, patch: BookingPatch, now: datetime,
+    position: int | None = None,
 ) -> Quote:
-    """What `change_booking(patch)` would decide now, writing nothing (its transaction rolls
-    back): whether it can be done, why not, and the new price."""
+    """What `change_booking(patch)` (or, with `position`, `move_occurrence`) would decide now,
+    writing nothing (its transaction rolls back): whether it can be done, why not, and the
+    booking's new price."""
     now = utc(now)
     attempt = _Attempt()
     try:
-        await _change_once(actor, booking_id, patch, now, None, None, attempt, dry_run=True)
+        await _change_once(actor, booking_id, patch, now, None, position, attempt,
+                           dry_run=True)
     except _DryRun:
         pass
     except (RuleViolation, Conflict) as exc:

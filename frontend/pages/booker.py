@@ -156,6 +156,7 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
         request, "booker/booking.html", section="bookings" if own else "manage",
         booking=booking, names=names, now=now, own=own,
         can_cancel=active and permissions.can_cancel(actor, booking.organisation_id, schools),
+        can_change=active and own,
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
     )
