@@ -180,3 +180,16 @@ async def replace_opening_exceptions(
     await execute_many(
         "INSERT INTO opening_exceptions (id, resource, date, opens, closes) "
         "VALUES ($1, $2, $3, $4, $5)", rows)
+
+
+async def site_resource_names(site_id: str) -> list[str]:
+    """The names of a site's resources, by name: what a site-wide closure closes."""
+    rows = await fetch("SELECT name FROM resources WHERE site = $1 ORDER BY name", site_id)
+    return [str(r["name"]) for r in rows]
+
+
+async def import_closure_count(import_id: str, after: datetime) -> int:
+    """How many closures an import holds that end after `after`: what deleting it reopens."""
+    rows = await fetch("SELECT COUNT(*) AS n FROM closures WHERE source = $1 AND ends_at > $2",
+                       import_id, utc(after))
+    return int(rows[0]["n"])

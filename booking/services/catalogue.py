@@ -375,20 +375,27 @@ async def add_site_closure(
                                            on_conflict=on_conflict, now=now)
 
 
+async def managed_closure(actor: Actor, closure_id: str) -> calendar_store.ClosureRecord:
+    """The closure if the actor manages its school (of its resource or site); NotFound
+    otherwise (a closure of another school is not known to exist)."""
+    c = await calendar_store.get_closure(valid_id(closure_id))
+    if c is None:
+        raise NotFound("no such closure")
+    if c.resource_id is not None:
+        school = (await managed_resource(actor, c.resource_id)).resource.school_id
+    else:
+        site = await store.get_site(c.site_id or "")
+        if site is None:
+            raise NotFound("no such closure")
+        school = site.school_id
+    if not permissions.can_manage_school(actor, school):
+        raise NotFound("no such closure")
+    return c
+
+
 async def delete_closure(actor: Actor, closure_id: str) -> None:
     async with transaction():
-        c = await calendar_store.get_closure(valid_id(closure_id))
-        if c is None:
-            raise NotFound("no such closure")
-        if c.resource_id is not None:
-            school = (await managed_resource(actor, c.resource_id)).resource.school_id
-        else:
-            site = await store.get_site(c.site_id or "")
-            if site is None:
-                raise NotFound("no such closure")
-            school = site.school_id
-        if not permissions.can_manage_school(actor, school):
-            raise NotFound("no such closure")
+        c = await managed_closure(actor, closure_id)
         await calendar_store.delete_closure(c.id)
 
 

@@ -29,7 +29,7 @@ from booking.domain.roles import Actor
 from booking.services.booking_change import cancel_occurrences
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.calendars import checked_window, valid_id
-from booking.services.catalogue import managed_resource
+from booking.services.catalogue import managed_closure, managed_resource
 from booking.services.views import ClosureView
 
 ON_CONFLICT = ("keep", "cancel")
@@ -192,6 +192,24 @@ def outside_hours(
     return [m for m in met if leaves_hours(m.interval, days, tz)]
 
 
+async def _outside(resource_id: str, tz: str, days: Sequence[DayHours]) -> list[MetOccurrence]:
+    if not days:
+        return []
+    first, last = min(d for d, _ in days), max(d for d, _ in days)
+    span = Interval(local_instant(tz, first, 0), local_instant(tz, last + timedelta(days=1), 0))
+    return outside_hours(await changes_store.occurrences_on(span, resource_id=resource_id),
+                         days, tz)
+
+
+async def affected_by_hours(
+    actor: Actor, resource_id: str, days: Sequence[DayHours]
+) -> list[AffectedBooking]:
+    """The active bookings that new hours on `days` would leave outside, described for the
+    manager before anything changes."""
+    rec = await managed_resource(actor, resource_id)
+    return await _described(await _outside(rec.resource.id, rec.resource.timezone, days))
+
+
 async def set_opening_exceptions(
     actor: Actor, resource_id: str, days: Sequence[DayHours], *,
     on_conflict: str | None = None, now: datetime | None = None,
@@ -202,14 +220,7 @@ async def set_opening_exceptions(
     mode = _checked_mode(on_conflict)
     async with transaction(write=True):
         rec = await managed_resource(actor, resource_id)
-        tz = rec.resource.timezone
-        met: list[MetOccurrence] = []
-        if days:
-            first, last = min(d for d, _ in days), max(d for d, _ in days)
-            span = Interval(local_instant(tz, first, 0),
-                            local_instant(tz, last + timedelta(days=1), 0))
-            met = outside_hours(
-                await changes_store.occurrences_on(span, resource_id=rec.resource.id), days, tz)
+        met = await _outside(rec.resource.id, rec.resource.timezone, days)
         await store.bump_version(rec.resource.id, _now(now))
         await changes_store.replace_opening_exceptions(rec.resource.id, days)
         await _settle(actor, met, mode, "opening hours changed", _now(now))
@@ -231,3 +242,32 @@ async def opening_exceptions(actor: Actor, resource_id: str, since: date) -> lis
 
 __all__ = ["AffectedBooking", "add_closure", "add_site_closure",
            "affected_bookings", "opening_exceptions", "outside_hours", "set_opening_exceptions"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClosureToDelete:
+    """What deleting a closure reopens: the resource, or every resource of the site."""
+
+    closure: ClosureView
+    site_name: str | None
+    reopens: list[str]
+
+
+async def closure_to_delete(actor: Actor, closure_id: str) -> ClosureToDelete:
+    """The closure with what would reopen, for the question before deleting it (its school's
+    facility managers; NotFound otherwise)."""
+    c = await managed_closure(actor, closure_id)
+    if c.resource_id is not None:
+        rec = await managed_resource(actor, c.resource_id)
+        return ClosureToDelete(_view(c, rec.resource.timezone), None, [rec.resource.name])
+    site = await _managed_site(actor, c.site_id or "")
+    return ClosureToDelete(_view(c, site.timezone), site.name,
+                           await changes_store.site_resource_names(site.id))
+
+
+async def import_closures_left(actor: Actor, import_id: str, now: datetime) -> int:
+    """How many coming closures deleting the import reopens (its school's managers)."""
+    from booking.services.imports import get_import
+
+    found = await get_import(actor, import_id)
+    return await changes_store.import_closure_count(found.id, now)
