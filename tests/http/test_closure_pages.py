@@ -99,3 +99,19 @@ async def test_an_extra_evening_on_the_calendar(web: httpx.AsyncClient) -> None:
     assert kept.status_code == 303
     status = await fetch("SELECT status FROM bookings WHERE id = $1", bid)
     assert status[0]["status"] == "confirmed"
+
+
+async def test_a_kept_booking_is_marked_on_the_board(web: httpx.AsyncClient) -> None:
+    rid, _, bid = await _setup(web)
+    board = "/manage/board?view=week&day=2026-03-09"
+    assert "in een sluiting" not in (await web.get(board)).text.split("<main", 1)[1].replace(
+        "Boeking in een sluiting", "")
+    form = {"start_date": "2026-03-09", "start_time": "08:00", "end_date": "2026-03-09",
+            "end_time": "17:00", "reason": "Stroomstoring", "on_conflict": "keep",
+            "_csrf": _csrf(web)}
+    done = await web.post(f"/manage/resources/{rid}/closures", data=form)
+    assert done.status_code == 303
+    assert "blijven staan" in (await web.get(done.headers["location"])).text
+    page = (await web.get(board)).text
+    assert f'class="b bc bi" href="/bookings/{bid}"' in page
+    assert "Acme Metaal BV · bevestigd · in een sluiting" in page
