@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -33,6 +33,17 @@ def no_js_page(browser: Browser, live_server: str) -> Iterator[Page]:
     ctx.close()
 
 
+def _close_the_day(page: Page, resource_url: str, day: date) -> None:
+    """Fill in the resource's closure form for the whole `day` and send it."""
+    page.goto(resource_url)
+    page.fill("#f-start_date", day.isoformat())
+    page.fill("#f-start_time", "00:00")
+    page.fill("#f-end_date", (day + timedelta(days=1)).isoformat())
+    page.fill("#f-end_time", "00:00")
+    page.fill("#f-reason", "Stroomstoring")
+    page.get_by_role("button", name="Sluiting toevoegen").click()
+
+
 def test_closure_shows_the_bookings_in_the_way_before_it_changes_anything(page: Page) -> None:
     login(page, MANAGER)
     monday = next_monday() + timedelta(days=7)
@@ -52,13 +63,7 @@ def test_closure_shows_the_bookings_in_the_way_before_it_changes_anything(page: 
     row = block.locator("xpath=ancestor::li[contains(@class,'br')][1]/a[@class='br-name']")
     resource_url = row.first.get_attribute("href") or ""
 
-    page.goto(resource_url)
-    page.fill("#f-start_date", day.isoformat())
-    page.fill("#f-start_time", "00:00")
-    page.fill("#f-end_date", (day + timedelta(days=1)).isoformat())
-    page.fill("#f-end_time", "00:00")
-    page.fill("#f-reason", "Stroomstoring")
-    page.get_by_role("button", name="Sluiting toevoegen").click()
+    _close_the_day(page, resource_url, day)
 
     # the question: who is in the way, when and with how many — nothing changed yet
     expect(page.locator("h1")).to_have_text("Boekingen in de weg")
@@ -71,13 +76,7 @@ def test_closure_shows_the_bookings_in_the_way_before_it_changes_anything(page: 
     page.goto(f"/bookings/{booking}")
     expect(page.locator(".badge").first).to_have_text("Bevestigd")
 
-    page.goto(resource_url)
-    page.fill("#f-start_date", day.isoformat())
-    page.fill("#f-start_time", "00:00")
-    page.fill("#f-end_date", (day + timedelta(days=1)).isoformat())
-    page.fill("#f-end_time", "00:00")
-    page.fill("#f-reason", "Stroomstoring")
-    page.get_by_role("button", name="Sluiting toevoegen").click()
+    _close_the_day(page, resource_url, day)
     page.get_by_role("button", name="Laten staan en ze inlichten").click()
     expect(page.locator(".flashes")).to_contain_text("blijven staan")
     expect(page.locator("#closures")).to_contain_text("Stroomstoring")
