@@ -58,6 +58,32 @@ def settled(reason: str, on_conflict: str | None, count: int) -> Flash:
                  "warning", {"reason": reason, "num": count})
 
 
+def rules_removed(form: Any) -> list[tuple[str, str, str]]:
+    """The weekly rules a saved hours form ticks `remove` for: (weekday, opens, closes)."""
+    found = []
+    for key in form:
+        if key.startswith("rule-") and key.endswith("-remove") and form.get(key) == "on":
+            i = key[len("rule-"):-len("-remove")]
+            weekday = str(form.get(f"rule-{i}-weekday") or "")
+            if weekday:
+                found.append((weekday, str(form.get(f"rule-{i}-opens") or ""),
+                              str(form.get(f"rule-{i}-closes") or "")))
+    return found
+
+
+async def rules_question(
+    request: Request[Any, Any, Any], resource: ResourceView, form: Any,
+    removed: list[tuple[str, str, str]],
+) -> Template:
+    """Before weekly hours are removed: which hours close, with the form to send again."""
+    fields = [(k, str(v)) for k, v in form.multi_items() if k != "_csrf"]
+    return await render(
+        request, "manage/delete_confirm.html", section="manage", rules=removed,
+        resource=resource, fields=fields, action=f"/manage/resources/{resource.id}/hours",
+        back=f"/manage/resources/{resource.id}#hours",
+    )
+
+
 @get("/closures/{closure_id:str}/remove", name="manage.closure_remove")
 async def closure_remove(request: Request[Any, Any, Any], closure_id: str) -> Response[Any]:
     """Before deleting a closure: what reopens (the resource, or every resource of the site)."""

@@ -19,7 +19,12 @@ from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors
-from frontend.pages.manage_closures import closure_question, settled
+from frontend.pages.manage_closures import (
+    closure_question,
+    rules_question,
+    rules_removed,
+    settled,
+)
 from frontend.pages.manage_common import (
     SchoolChoice,
     choose_school,
@@ -159,7 +164,11 @@ async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Respo
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     errors = form_errors(request)
-    rows, rules = read_rules(await request.form(), errors)
+    form = await request.form()
+    rows, rules = read_rules(form, errors)
+    removed = rules_removed(form)
+    if removed and not errors and form.get("confirmed") != "1":  # ask before hours close
+        return await rules_question(request, resource, form, removed)
     if not errors:
         try:
             await catalogue.set_opening_hours(actor, resource.id, rules)

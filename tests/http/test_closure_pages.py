@@ -115,3 +115,19 @@ async def test_a_kept_booking_is_marked_on_the_board(web: httpx.AsyncClient) -> 
     page = (await web.get(board)).text
     assert f'class="b bc bi" href="/bookings/{bid}"' in page
     assert "Acme Metaal BV · bevestigd · in een sluiting" in page
+
+
+async def test_removing_weekly_hours_asks_first(web: httpx.AsyncClient) -> None:
+    rid, _, _ = await _setup(web)
+    form = {"rows": "2", "rule-0-weekday": "1", "rule-0-opens": "08:00",
+            "rule-0-closes": "18:00", "rule-0-remove": "on", "rule-1-weekday": "2",
+            "rule-1-opens": "08:00", "rule-1-closes": "18:00", "_csrf": _csrf(web)}
+    count = "SELECT COUNT(*) AS n FROM opening_rules WHERE resource = $1"
+    before = int((await fetch(count, rid))[0]["n"])
+    asked = await web.post(f"/manage/resources/{rid}/hours", data=form)
+    assert asked.status_code == 200 and "Verwijderen?" in asked.text
+    assert "<li>maandag 08:00–18:00</li>" in asked.text
+    assert int((await fetch(count, rid))[0]["n"]) == before  # nothing changed yet
+    done = await web.post(f"/manage/resources/{rid}/hours", data={**form, "confirmed": "1"})
+    assert done.status_code == 303
+    assert int((await fetch(count, rid))[0]["n"]) == 1
