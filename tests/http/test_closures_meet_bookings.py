@@ -102,3 +102,23 @@ async def test_opening_exceptions(client: httpx.AsyncClient) -> None:
     r = await client.put(url, headers=fm, json=[
         {"date": "2026-03-11", "hours": [{"opens": "12:00", "closes": "10:00"}]}])
     assert r.status_code == 422
+
+
+async def test_reports_open_hours_follow_date_exceptions(client: httpx.AsyncClient) -> None:
+    school = await make_school()
+    rid = await make_resource(site_id=await make_site(school_id=school))
+    fm = await bearer(await make_user(memberships=[(school, "facility_manager")]))
+    params = {"school": school, "from": "2026-03-09T00:00:00+01:00",
+              "to": "2026-03-11T00:00:00+01:00", "group_by": "resource"}
+
+    async def open_hours() -> float:
+        r = await client.get("/api/v1/reports/utilisation", headers=fm, params=params)
+        assert r.status_code == 200, r.text
+        return float(r.json()["totals"]["open_hours"])
+
+    assert await open_hours() == 20.0  # Monday and Tuesday, 08:00–18:00
+    r = await client.put(f"/api/v1/resources/{rid}/opening-exceptions", headers=fm, json=[
+        {"date": "2026-03-10", "hours": [{"opens": "08:00", "closes": "21:00"}]},
+        {"date": "2026-03-09", "hours": []}])
+    assert r.status_code == 200, r.text
+    assert await open_hours() == 13.0  # Monday closed, Tuesday with its evening
