@@ -6,15 +6,26 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import icalendar
 import pytest
 
 from booking.db.sql import fetch
 from booking.domain.errors import Conflict, NotAllowed, RuleViolation, StaleVersion
 from booking.domain.intervals import Interval
 from booking.services import booking_change, bookings
+from booking.services.feeds import create_feed
 from booking.services.views import BookingPatch, BookingRequest, Participants, Recurrence
 from tests.conftest import Backend
-from tests.factories import booker, make_resource, make_site, manager
+from tests.factories import (
+    actor_for,
+    booker,
+    make_company,
+    make_resource,
+    make_site,
+    make_user,
+    manager,
+)
+from tests.integration.test_feeds import SITE, feed_body
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday 08:00 in Amsterdam
 MON = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)  # next Monday 10:00 local
@@ -203,3 +214,23 @@ async def test_moving_a_series_reexpands_the_rule(db: Backend) -> None:
     assert [(o.position, o.status, o.start) for o in moved.occurrences] == [
         (0, "active", MON + 2 * H), (1, "cancelled", MON + timedelta(days=7)),
         (2, "active", MON + timedelta(days=14, hours=2))]
+
+
+async def test_feeds_follow_moves_and_cancelled_weeks(db: Backend) -> None:
+    rid = await make_resource()
+    company = await make_company()
+    actor = await actor_for(await make_user(memberships=[(company, "booker")]))
+    bid = await book(actor, req([rid], recurrence=Recurrence("FREQ=WEEKLY;COUNT=2")))
+    made = await create_feed(actor, "me", base_url=SITE, now=NOW)
+
+    async def events() -> list[tuple[str, datetime, int]]:
+        cal = icalendar.Calendar.from_ical(await feed_body(made.url, NOW))
+        return sorted((str(e["UID"]), e["DTSTART"].dt.astimezone(UTC), int(e["SEQUENCE"]))
+                      for e in cal.walk("VEVENT"))
+
+    assert [e[2] for e in await events()] == [0, 0]
+    tue = MON + timedelta(days=8)
+    await booking_change.move_occurrence(actor, bid, 1, Interval(tue, tue + 2 * H), NOW)
+    assert await events() == [(f"{bid}-0@labshare", MON, 1), (f"{bid}-1@labshare", tue, 1)]
+    await booking_change.cancel_occurrence(actor, bid, 0, NOW)
+    assert await events() == [(f"{bid}-1@labshare", tue, 2)]
