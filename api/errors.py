@@ -60,6 +60,7 @@ _SLUGS = {
     409: "conflict",
     410: "gone",
     412: "stale-version",
+    428: "precondition-required",
     422: "validation",
     429: "rate-limited",
     500: "internal",
@@ -114,7 +115,8 @@ def reasons_out(
 
 def conflicts_out(conflicts: Sequence[ConflictingClaim], tz: str) -> list[ConflictOut]:
     return [
-        ConflictOut(resource_id=c.resource_id, start=to_local(c.start, tz), end=to_local(c.end, tz))
+        ConflictOut(resource_id=c.resource_id, start=to_local(c.start, tz), end=to_local(c.end, tz),
+                    booking_id=c.booking_id)
         for c in conflicts
     ]
 

@@ -47,12 +47,14 @@ class FieldError(msgspec.Struct):
     message: str
 
 
-class ConflictOut(msgspec.Struct):
-    """An existing claim (buffers included) that the request would overlap."""
+class ConflictOut(msgspec.Struct, omit_defaults=True):
+    """An existing claim (buffers included) that the request would overlap; `booking_id`
+    only where the caller manages the resource (a closure meeting bookings)."""
 
     resource_id: str
     start: datetime
     end: datetime
+    booking_id: str | None = None
 
 
 class ReasonOut(msgspec.Struct, omit_defaults=True):
@@ -116,6 +118,7 @@ _TITLES = {
     409: "Conflict",
     410: "Gone",
     412: "Precondition failed",
+    428: "Precondition required",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Unprocessable content",

@@ -11,7 +11,13 @@ import msgspec
 from api.schemas import AwareDatetime, ConflictOut, Money, ReasonOut, UUIDStr
 from api.timefmt import to_local
 from booking.i18n import DEFAULT_LOCALE, reason_message
-from booking.services.views import BookingRequest, BookingView, Participants, Recurrence
+from booking.services.views import (
+    BookingPatch,
+    BookingRequest,
+    BookingView,
+    Participants,
+    Recurrence,
+)
 
 StatusName = Literal["pending", "confirmed", "declined", "expired", "cancelled"]
 Count = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
@@ -84,6 +90,33 @@ class OccurrenceOut(msgspec.Struct, omit_defaults=True):
     outcome: Literal["created", "skipped", "refused"]
     conflicts: list[ConflictOut] = msgspec.field(default_factory=list)
     reasons: list[ReasonOut] = msgspec.field(default_factory=list)
+    position: int | None = None
+    status: Literal["active", "cancelled"] | None = None
+
+
+class BookingPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A change of a booking; each field given replaces the stored one (a series' start/end
+    are its first occurrence's)."""
+
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    resource_ids: Annotated[list[UUIDStr], msgspec.Meta(min_length=1, max_length=20)] | None = None
+    title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    participants: ParticipantsIO | None = None
+
+    def to_patch(self) -> BookingPatch:
+        return BookingPatch(
+            start=self.start, end=self.end,
+            resource_ids=[r.lower() for r in self.resource_ids] if self.resource_ids else None,
+            title=self.title,
+            participants=Participants(self.participants.students, self.participants.employees)
+            if self.participants else None,
+        )
+
+
+class OccurrenceMoveIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime
+    end: AwareDatetime
 
 
 class BookingOut(msgspec.Struct, omit_defaults=True):
@@ -127,6 +160,8 @@ def booking_out(v: BookingView, locale: str = DEFAULT_LOCALE) -> BookingOut:
                                    to_local(r.start, tz) if r.start else None,
                                    to_local(r.end, tz) if r.end else None)
                          for r in o.reasons],
+                position=o.position,
+                status=o.status if o.position is not None else None,  # type: ignore[arg-type]
             )
             for o in v.occurrences
         ]

@@ -192,6 +192,24 @@ class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     start: AwareDatetime
     end: AwareDatetime
     reason: Annotated[str, msgspec.Meta(max_length=300, examples=["Kerstvakantie"])] = ""
+    on_conflict: Literal["keep", "cancel"] | None = None
+    """Active bookings the closure meets: 409 listing them unless `keep` (they stay, both
+    sides are told) or `cancel` (cancelled with the closure's reason)."""
+
+
+class HoursIO(msgspec.Struct, forbid_unknown_fields=True):
+    opens: HHMM
+    closes: HHMM
+
+
+class OpeningExceptionIO(msgspec.Struct, forbid_unknown_fields=True):
+    """On local `date`, `hours` replace the weekly rules; `[]` closes the day."""
+
+    date: date
+    hours: Annotated[list[HoursIO], msgspec.Meta(max_length=10)]
+
+
+OpeningExceptions = Annotated[list[OpeningExceptionIO], msgspec.Meta(max_length=400)]
 
 
 class ClosureOut(msgspec.Struct):

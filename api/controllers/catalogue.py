@@ -18,8 +18,6 @@ from api.schemas_catalogue import (
     AvailabilityOut,
     CheckOut,
     CheckReason,
-    ClosureIn,
-    ClosureOut,
     Kind,
     OpeningRuleIO,
     OpeningRules,
@@ -31,7 +29,6 @@ from api.schemas_catalogue import (
     SchoolOut,
     availability_out,
     check_policy,
-    closure_out,
     policy_in,
     rate_in,
     resource_out,
@@ -214,18 +211,6 @@ async def set_opening_hours(
     return [rule_out(r) for r in saved]
 
 
-@post(
-    "/api/v1/resources/{resource_id:uuid}/closures", tags=["catalogue"], security=SECURITY,
-    responses=problems(401, 403, 404),
-)
-async def add_closure(resource_id: UUID, data: ClosureIn, member: Actor) -> ClosureOut:
-    """Close the resource for `[start, end)` (maintenance, holidays, own use)."""
-    view = await catalogue.add_closure(
-        member, str(resource_id), _window(data.start, data.end, "start"), data.reason
-    )
-    return closure_out(view)
-
-
 @delete(
     "/api/v1/closures/{closure_id:uuid}", tags=["catalogue"], security=SECURITY,
     responses=problems(401, 403, 404),
@@ -236,5 +221,5 @@ async def delete_closure(closure_id: UUID, member: Actor) -> None:
 
 ROUTES: list[Any] = [
     list_schools, get_school, list_resources, get_resource, create_resource, update_resource,
-    availability, check, get_opening_hours, set_opening_hours, add_closure, delete_closure,
+    availability, check, get_opening_hours, set_opening_hours, delete_closure,
 ]

@@ -30,6 +30,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
+class StoredOccurrence:
+    """One occurrence as stored: its position in the series and `active` | `cancelled`."""
+
+    id: str
+    position: int
+    interval: Interval
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class BookingRecord:
     id: str
     organisation_id: str
@@ -53,6 +63,12 @@ class BookingRecord:
     school_ids: frozenset[str]
     occurrences: tuple[Interval, ...]
     timezone: str
+    series: tuple[StoredOccurrence, ...] = ()
+    """Every occurrence with its position and status (`occurrences` holds the active ones)."""
+
+    @property
+    def active(self) -> tuple[StoredOccurrence, ...]:
+        return tuple(o for o in self.series if o.status == "active")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +195,11 @@ async def set_span(booking_id: str, starts_at: datetime, ends_at: datetime) -> N
     )
 
 
-async def conflicting_claims(wanted: Sequence[tuple[str, Interval]]) -> list[ConflictingClaim]:
-    """The active claims (as held) that any of the wanted `(resource_id, interval)` overlaps."""
+async def conflicting_claims(
+    wanted: Sequence[tuple[str, Interval]], *, besides: str | None = None
+) -> list[ConflictingClaim]:
+    """The active claims (as held) that any of the wanted `(resource_id, interval)` overlaps;
+    with `besides`, none of that booking's own."""
     if not wanted:
         return []
     alts: list[str] = []
@@ -189,8 +208,12 @@ async def conflicting_claims(wanted: Sequence[tuple[str, Interval]]) -> list[Con
         n = len(args)
         alts.append(f"(resource = ${n + 1} AND end_s > ${n + 2} AND start_s < ${n + 3})")
         args += [rid, epoch(iv.start), epoch(iv.end)]
+    own = ""
+    if besides is not None:
+        args.append(besides)
+        own = f" AND booking != ${len(args)}"
     rows = await fetch(
-        "SELECT DISTINCT resource, start_s, end_s FROM claims WHERE active AND ("
+        "SELECT DISTINCT resource, start_s, end_s FROM claims WHERE active" + own + " AND ("
         + " OR ".join(alts) + ") ORDER BY resource, start_s",
         *args,
     )
@@ -208,22 +231,31 @@ FROM bookings b JOIN organisations o ON o.id = b.organisation
 """
 
 
+_RESOURCES_OF = (
+    "SELECT br.booking, br.resource, r.school, s.timezone FROM booking_resources br "
+    "JOIN resources r ON r.id = br.resource JOIN sites s ON s.id = r.site "
+    "WHERE br.booking IN ({marks}) ORDER BY br.booking, br.id"
+)
+_OCCURRENCES_OF = (
+    "SELECT booking, starts_at, ends_at, CAST(id AS TEXT) AS oid, position, status "
+    "FROM occurrences WHERE booking IN ({marks}) ORDER BY booking, position"
+)
+
+
 async def _records(rows: list[Row]) -> list[BookingRecord]:
     if not rows:
         return []
     ids = [str(r["id"]) for r in rows]
     marks = placeholders(len(ids))
-    res_rows = await fetch(
-        "SELECT br.booking, br.resource, r.school, s.timezone FROM booking_resources br "
-        "JOIN resources r ON r.id = br.resource JOIN sites s ON s.id = r.site "
-        f"WHERE br.booking IN ({marks}) ORDER BY br.booking, br.id",
-        *ids,
-    )
-    occ_rows = await fetch(
-        "SELECT booking, starts_at, ends_at FROM occurrences "
-        f"WHERE booking IN ({marks}) ORDER BY booking, position",
-        *ids,
-    )
+    res_rows, occ_rows = await fetch_batch([
+        Stmt(_RESOURCES_OF.format(marks=marks), ids),
+        Stmt(_OCCURRENCES_OF.format(marks=marks), ids),
+    ])
+    return _assemble(rows, res_rows, occ_rows)
+
+
+def _assemble(rows: Sequence[Row], res_rows: Sequence[Row], occ_rows: Sequence[Row]
+              ) -> list[BookingRecord]:
     resources: dict[str, list[str]] = {}
     schools: dict[str, set[str]] = {}
     zones: dict[str, str] = {}
@@ -232,9 +264,11 @@ async def _records(rows: list[Row]) -> list[BookingRecord]:
         resources.setdefault(bid, []).append(str(r["resource"]))
         schools.setdefault(bid, set()).add(str(r["school"]))
         zones.setdefault(bid, r["timezone"])
-    occurrences: dict[str, list[Interval]] = {}
+    series: dict[str, list[StoredOccurrence]] = {}
     for r in occ_rows:
-        occurrences.setdefault(str(r["booking"]), []).append(Interval(r["starts_at"], r["ends_at"]))
+        series.setdefault(str(r["booking"]), []).append(StoredOccurrence(
+            str(r["oid"]), int(r["position"]), Interval(r["starts_at"], r["ends_at"]),
+            r["status"]))
     return [
         BookingRecord(
             id=(bid := str(r["id"])),
@@ -257,16 +291,22 @@ async def _records(rows: list[Row]) -> list[BookingRecord]:
             updated_at=r["updated_at"],
             resource_ids=tuple(resources.get(bid, ())),
             school_ids=frozenset(schools.get(bid, ())),
-            occurrences=tuple(occurrences.get(bid, ())),
+            occurrences=tuple(o.interval for o in series.get(bid, ()) if o.status == "active"),
             timezone=zones.get(bid, "Europe/Amsterdam"),
+            series=tuple(series.get(bid, ())),
         )
         for r in rows
     ]
 
 
 async def get_booking(booking_id: str) -> BookingRecord | None:
-    rows = await fetch(f"{_SELECT} WHERE b.id = $1", booking_id)
-    found = await _records(rows)
+    """The booking with its resources and occurrences, read in one batch (one hop)."""
+    rows, res_rows, occ_rows = await fetch_batch([
+        Stmt(f"{_SELECT} WHERE b.id = $1", [booking_id]),
+        Stmt(_RESOURCES_OF.format(marks="$1"), [booking_id]),
+        Stmt(_OCCURRENCES_OF.format(marks="$1"), [booking_id]),
+    ])
+    found = _assemble(rows, res_rows, occ_rows)
     return found[0] if found else None
 
 

@@ -351,7 +351,7 @@ async def quota_used_minutes(
         "JOIN bookings b ON b.id = o.booking "
         "JOIN booking_resources br ON br.booking = b.id "
         "WHERE b.organisation = $1 AND br.resource = $2 AND b.status IN ('pending', 'confirmed') "
-        "AND o.starts_at < $3 AND o.ends_at > $4",
+        "AND o.status = 'active' AND o.starts_at < $3 AND o.ends_at > $4",
         organisation_id, resource_id, utc(week.end), utc(week.start),
     )
     total = 0

@@ -243,7 +243,8 @@ SELECT o.booking, o.position, o.starts_at, o.ends_at, b.title, b.status, b.seque
        b.updated_at, b.organisation, org.name AS org_name, b.students, b.employees
 FROM occurrences o JOIN bookings b ON b.id = o.booking
 JOIN organisations org ON org.id = b.organisation
-WHERE b.status IN ('pending', 'confirmed') AND o.starts_at < $1 AND o.ends_at > $2 AND {cond}
+WHERE b.status IN ('pending', 'confirmed') AND o.status = 'active' AND o.starts_at < $1
+  AND o.ends_at > $2 AND {cond}
 """
 
 

@@ -395,7 +395,8 @@ async def occurrences_on(resource_id: str, window: Interval,
     rows = await fetch(
         "SELECT o.starts_at, o.ends_at FROM occurrences o JOIN bookings b ON b.id = o.booking "
         "JOIN booking_resources br ON br.booking = b.id "
-        "WHERE br.resource = $1 AND b.status = 'confirmed' AND o.starts_at < $3 "
+        "WHERE br.resource = $1 AND b.status = 'confirmed' AND o.status = 'active' "
+        "AND o.starts_at < $3 "
         f"AND o.ends_at > $2{only} ORDER BY o.starts_at",
         *args,
     )
@@ -414,7 +415,7 @@ async def booking_lines(flt: Filter, window: Interval) -> list[BookingLine]:
         "JOIN booking_resources br ON br.booking = b.id JOIN resources r ON r.id = br.resource "
         "JOIN sites s ON s.id = r.site JOIN organisations so ON so.id = r.school "
         "JOIN organisations co ON co.id = b.organisation "
-        f"WHERE o.starts_at < $2 AND o.ends_at > $1 AND {scope} "
+        f"WHERE o.starts_at < $2 AND o.ends_at > $1 AND o.status = 'active' AND {scope} "
         "ORDER BY o.starts_at, b.id, r.name",
         *args,
     )

@@ -242,6 +242,7 @@ class Occurrence(Table, tablename="occurrences"):
     position = Integer()  # 0-based index within the series
     starts_at = Timestamptz(index=True)
     ends_at = Timestamptz()
+    status = Varchar(length=16, default="active")  # active | cancelled (one of a series)
 
 
 class Claim(Table, tablename="claims"):

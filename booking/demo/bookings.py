@@ -37,7 +37,7 @@ BOOKING_COLUMNS = (
     "price_amount", "currency", "rrule", "starts_at", "ends_at", "version", "sequence",
     "decision_message", "decided_at", "cancelled_at", "created_at", "updated_at",
 )
-OCCURRENCE_COLUMNS = ("id", "booking", "position", "starts_at", "ends_at")
+OCCURRENCE_COLUMNS = ("id", "booking", "position", "starts_at", "ends_at", "status")
 BOOKING_RESOURCE_COLUMNS = ("id", "booking", "resource")
 CLAIM_COLUMNS = ("id", "booking", "occurrence", "resource", "start_s", "end_s", "active")
 
@@ -278,7 +278,7 @@ class BookingGenerator:
         for position, (start, end) in enumerate(occurrences):
             occurrence = new_id(rng)
             self.rows["occurrences"].append(
-                (occurrence, booking, position, instant(start), instant(end)))
+                (occurrence, booking, position, instant(start), instant(end), "active"))
             for q in self.claimed(r):
                 self.rows["claims"].append((
                     new_id(rng), booking, occurrence, self.cat.resources[q].id,

@@ -28,6 +28,8 @@ class ConflictingClaim:
     resource_id: str
     start: datetime
     end: datetime
+    booking_id: str | None = None
+    """Only where the caller may know the booking (a closure's manager), else None."""
 
 
 class BookingError(Exception):

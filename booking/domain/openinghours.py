@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from booking.domain.intervals import Interval
+from booking.domain.intervals import Interval, subtract
 from booking.domain.localtime import ONE_DAY, local_date, local_instant, minute_of
 
 MIDNIGHT = time(0, 0)
@@ -147,3 +147,22 @@ def open_intervals(
 
     lo, hi = window.start.astimezone(UTC), window.end.astimezone(UTC)
     return [Interval(max(s, lo), min(e, hi)) for s, e in spans if s < hi and e > lo]
+
+
+DayHours = tuple[date, tuple[tuple[time, time], ...]]
+"""A local date and the hours that replace its weekly rules (none: closed all day)."""
+
+
+def leaves_hours(interval: Interval, days: Iterable[DayHours], tz: str) -> bool:
+    """Whether some part of `interval` falling on one of `days` (local dates in `tz`) lies
+    outside that day's new hours — what a date exception would leave a booking outside of."""
+    for day, hours in days:
+        window = Interval(local_instant(tz, day, 0), local_instant(tz, day + timedelta(days=1), 0))
+        part = interval.intersect(window)
+        if part is None:
+            continue
+        exceptions = [OpeningException(day, o, c) for o, c in hours] or [
+            OpeningException(day, None, None)]
+        if subtract([part], open_intervals((), exceptions, window, tz)):
+            return True
+    return False

@@ -61,6 +61,7 @@ class BoardBlock(NamedTuple):
     whole_lab: bool = False  # a lab's booking that also holds the lab's equipment
     starts_before: bool = False
     ends_after: bool = False
+    in_closure: bool = False  # a booking that (partly) lies in a closure of its resource or site
 
     @property
     def start(self) -> datetime:
@@ -312,7 +313,7 @@ def layout(
                 "booking", round(i * day_width + (lo - first_minute) * scale, 2),
                 round((hi - lo) * scale, 2), start_s, end_s, _HHMM[int(lo)],
                 _HHMM[int(hi) % MINUTES_PER_DAY], company, status, bid, title, people,
-                (bid, rid) in via_lab, False, False,
+                (bid, rid) in via_lab, False, False, False,
             ))
         else:
             spot = place(i, lo, hi)
@@ -349,6 +350,8 @@ def layout(
     by_site: dict[str, list[ResourceRow]] = {}
     for r in resources:
         by_site.setdefault(r.site_id, []).append(r)
+    if closures:
+        _mark_closed(blocks, resources, closures)
     for row_blocks in blocks.values():
         if len(row_blocks) > 1:  # in time order, also for screen readers (closures sit below)
             row_blocks.sort(key=_LEFT)
@@ -372,6 +375,32 @@ def layout(
         _ticks(first, days, first_minute, last_minute), _now_left(cal, now, scale, first_minute),
         len(pending), len(confirmed - pending), len({c.id for c in closures}), len(resources),
     )
+
+
+def _mark_closed(
+    blocks: dict[str, list[BoardBlock]], resources: list[ResourceRow],
+    closures: list[ClosureRow],
+) -> None:
+    """Mark each booking block whose booking overlaps a closure of its resource (or of the
+    resource's site): it was kept when the closure came, and the board says so."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    site_of = {r.id: r.site_id for r in resources}
+    for c in closures:
+        if c.resource_id is not None:
+            spans.setdefault(c.resource_id, []).append((c.start_s, c.end_s))
+    for r in resources:
+        for c in closures:
+            if c.resource_id is None and c.site_id == site_of[r.id]:
+                spans.setdefault(r.id, []).append((c.start_s, c.end_s))
+    for rid, closed in spans.items():
+        row = blocks.get(rid)
+        if not row:
+            continue
+        blocks[rid] = [
+            b._replace(in_closure=True) if b.kind == "booking" and any(
+                s < b.end_s and b.start_s < e for s, e in closed) else b
+            for b in row
+        ]
 
 
 def _ticks(first: date, days: int, first_minute: int, last_minute: int) -> list[BoardTick]:

@@ -145,11 +145,13 @@ class Prepared:
 
 
 async def prepare(
-    actor: Actor, req: BookingRequest, company: str, checked: Checked, now: datetime
+    actor: Actor, req: BookingRequest, company: str, checked: Checked, now: datetime,
+    *, occurrences: Sequence[Interval] | None = None,
 ) -> Prepared:
-    """Read what deciding on `req` needs; call inside a transaction. Raises NotAllowed (no
-    company), NotFound (unknown or invisible resource), RuleViolation (participants above the
-    largest capacity, a rule without occurrences)."""
+    """Read what deciding on `req` needs; call inside a transaction. `occurrences` replaces
+    the request's own (a change of a stored booking names its occurrences' new times).
+    Raises NotAllowed (no company), NotFound (unknown or invisible resource), RuleViolation
+    (participants above the largest capacity, a rule without occurrences)."""
     ids = checked.ids
     company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
         actor_store.company_terms_stmt(company, partnership_day(now)),
@@ -168,10 +170,11 @@ async def prepare(
         raise NotFound("no such resource")
     _check_capacity(req, requested)
     tz = requested[0].resource.timezone
-    occurrences = (
-        expand_rrule(req.recurrence.rrule, checked.first, tz) if req.recurrence
-        else [checked.first]
-    )
+    if occurrences is None:
+        occurrences = (
+            expand_rrule(req.recurrence.rrule, checked.first, tz) if req.recurrence
+            else [checked.first]
+        )
     if not occurrences:
         raise invalid("recurrence.rrule", "the rule gives no occurrence", "invalid_rrule")
     children = await _children(requested)
@@ -185,9 +188,10 @@ async def prepare(
     return Prepared(
         company=company, company_name=company_name, is_sme=is_sme,
         pairs=frozenset((company, school) for school in partner_schools),
-        requested=requested, children=children, occurrences=occurrences, calendars=calendars,
+        requested=requested, children=children, occurrences=list(occurrences),
+        calendars=calendars,
         held=[(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e in claim_rows],
-        quota_used=await _quota(company, requested, occurrences),
+        quota_used=await _quota(company, requested, list(occurrences)),
         inducted=frozenset(r[0] for r in inducted_rows), hidden=hidden,
     )
 

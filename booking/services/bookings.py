@@ -41,7 +41,11 @@ def booking_view(
     if outcomes:
         occurrences = list(outcomes)
     elif rec.rrule:
-        occurrences = [OccurrenceView(o.start, o.end, "created") for o in rec.occurrences]
+        occurrences = [
+            OccurrenceView(o.interval.start, o.interval.end, "created", position=o.position,
+                           status=o.status)
+            for o in rec.series
+        ]
     else:
         occurrences = []
     return BookingView(

@@ -364,67 +364,66 @@ async def get_opening_hours(actor: Actor, resource_id: str) -> list[OpeningRule]
     return (await calendar_store.opening_rules([rec.resource.id])).get(rec.resource.id, [])
 
 
-def _closure_view(c: calendar_store.ClosureRecord, tz: str) -> ClosureView:
-    return ClosureView(c.id, c.resource_id, c.site_id, c.interval.start, c.interval.end,
-                       c.reason, c.kind, tz)
-
-
 async def add_closure(
-    actor: Actor, resource_id: str, interval: Interval, reason: str
+    actor: Actor, resource_id: str, interval: Interval, reason: str, *,
+    on_conflict: str | None = None, now: datetime | None = None,
 ) -> ClosureView:
-    """Close one resource for `interval` (a site-wide closure: `add_site_closure`)."""
-    checked_window(interval, "start")
-    async with transaction():
-        rec = await managed_resource(actor, resource_id)
-        c = await calendar_store.insert_closure(
-            resource_id=rec.resource.id, site_id=None, interval=interval, reason=reason
-        )
-        await _audit_closure("closure.created", actor, c, rec.resource.name,
-                             rec.resource.school_id, rec.resource.timezone)
-    return _closure_view(c, rec.resource.timezone)
+    """Close one resource for `interval`: `closures.add_closure` (which also settles the
+    active bookings it meets; imported here late, as it builds on this module)."""
+    from booking.services import closures
+
+    return await closures.add_closure(actor, resource_id, interval, reason,
+                                      on_conflict=on_conflict, now=now)
 
 
 async def add_site_closure(
-    actor: Actor, site_id: str, interval: Interval, reason: str
+    actor: Actor, site_id: str, interval: Interval, reason: str, *,
+    on_conflict: str | None = None, now: datetime | None = None,
 ) -> ClosureView:
-    """Close every resource of a site for `interval` (holidays)."""
-    checked_window(interval, "start")
-    site = await store.get_site(valid_id(site_id))
-    if site is None:
-        raise NotFound("no such site")
-    if not permissions.can_manage_school(actor, site.school_id):
-        raise NotAllowed("only the school's facility managers may close a site")
-    async with transaction():
-        c = await calendar_store.insert_closure(
-            resource_id=None, site_id=site.id, interval=interval, reason=reason
-        )
-        await _audit_closure("closure.created", actor, c, site.name, site.school_id,
-                             site.timezone)
-    return _closure_view(c, site.timezone)
+    """Close every resource of a site for `interval`: `closures.add_site_closure`."""
+    from booking.services import closures
+
+    return await closures.add_site_closure(actor, site_id, interval, reason,
+                                           on_conflict=on_conflict, now=now)
+
+
+async def managed_closure(actor: Actor, closure_id: str) -> calendar_store.ClosureRecord:
+    """The closure if the actor manages its school (of its resource or site); NotFound
+    otherwise (a closure of another school is not known to exist)."""
+    c = await calendar_store.get_closure(valid_id(closure_id))
+    if c is None:
+        raise NotFound("no such closure")
+    if c.resource_id is not None:
+        school = (await managed_resource(actor, c.resource_id)).resource.school_id
+    else:
+        site = await store.get_site(c.site_id or "")
+        if site is None:
+            raise NotFound("no such closure")
+        school = site.school_id
+    if not permissions.can_manage_school(actor, school):
+        raise NotFound("no such closure")
+    return c
 
 
 async def delete_closure(actor: Actor, closure_id: str) -> None:
     async with transaction():
-        c = await calendar_store.get_closure(valid_id(closure_id))
-        if c is None:
-            raise NotFound("no such closure")
-        if c.resource_id is not None:
-            resource = (await managed_resource(actor, c.resource_id)).resource
-            school, where, tz = resource.school_id, resource.name, resource.timezone
-        else:
-            site = await store.get_site(c.site_id or "")
-            if site is None:
-                raise NotFound("no such closure")
-            school, where, tz = site.school_id, site.name, site.timezone
-        if not permissions.can_manage_school(actor, school):
-            raise NotFound("no such closure")
+        c = await managed_closure(actor, closure_id)
         await calendar_store.delete_closure(c.id)
-        await _audit_closure("closure.deleted", actor, c, where, school, tz)
+        await audit_closure("closure.deleted", actor, c)
 
 
-async def _audit_closure(action: str, actor: Actor, c: calendar_store.ClosureRecord,
-                         where: str, school_id: str, timezone: str) -> None:
-    """The audit entry of a closure added or removed (same transaction)."""
+async def audit_closure(action: str, actor: Actor, c: calendar_store.ClosureRecord) -> None:
+    """The audit entry of a closure added or removed (call in the same transaction), naming
+    the resource or site and the local span."""
+    if c.resource_id is not None:
+        rec = await store.get_resource(c.resource_id)
+        assert rec is not None
+        where, school_id, timezone = (rec.resource.name, rec.resource.school_id,
+                                      rec.resource.timezone)
+    else:
+        site = await store.get_site(c.site_id or "")
+        assert site is not None
+        where, school_id, timezone = site.name, site.school_id, site.timezone
     span = local_span(c.interval.start, c.interval.end, timezone)
     await audit.record(
         action=action, object_type="closure", object_id=c.id,

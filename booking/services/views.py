@@ -159,6 +159,8 @@ class OccurrenceView:
     outcome: str  # created | skipped (conflict) | refused (policy)
     conflicts: list[ConflictingClaim] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    position: int | None = None
+    status: str = "active"  # active | cancelled (a stored occurrence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,17 @@ class BookingView:
     decision_message: str = ""
     rrule: str | None = None
     occurrences: list[OccurrenceView] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPatch:
+    """A change of a booking: each field given replaces the stored one."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    resource_ids: list[str] | None = None
+    title: str | None = None
+    participants: Participants | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,7 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
         booking=booking, names=names, now=now, own=own,
         can_cancel=permissions.is_cancellable(booking.status, booking.end, now)
         and permissions.can_cancel(actor, booking.organisation_id, schools),
+        can_change=own and permissions.is_cancellable(booking.status, booking.end, now),
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
     )

@@ -77,7 +77,7 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
         day = today
     words = translations(request_locale(request))
     texts = TrackTexts(*(words.gettext(t) for t in (
-        "awaiting approval", "confirmed", "whole lab booked", "closed")))
+        "awaiting approval", "confirmed", "whole lab booked", "closed", "in a closure")))
     with collector_paused():
         board = await board_service.board(actor, choice.id, day, 1 if view == "day" else 7, now)
         return await render(

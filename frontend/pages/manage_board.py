@@ -64,6 +64,7 @@ class TrackTexts:
     confirmed: str
     whole_lab: str
     closed: str
+    in_closure: str = "in a closure"
 
 
 _NOT_INITIALS = frozenset({
@@ -89,6 +90,7 @@ def row_renderer(texts: TrackTexts, day_view: bool) -> Callable[[BoardGroup], Ma
     """`rows(group)`: the group's rows as `<ul class="board-rows">…</ul>`."""
     pending, confirmed = escape(texts.pending), escape(texts.confirmed)
     whole_lab, closed = escape(texts.whole_lab), escape(texts.closed)
+    in_closure = escape(texts.in_closure)
 
     escaped: dict[str, str] = {}
     shorts: dict[str, str] = {}
@@ -109,6 +111,8 @@ def row_renderer(texts: TrackTexts, day_view: bool) -> Callable[[BoardGroup], Ma
                     f'<span class="visually-hidden">{span} {closed}</span></span>')
         state = pending if b.status == "pending" else confirmed
         lab = f" · {whole_lab}" if b.whole_lab else ""
+        if b.in_closure:
+            lab += f" · {in_closure}"
         if day_view:
             short = f"{b.local_start} {label}"
             title = f" · {esc(b.title)}" if b.title else ""
@@ -119,6 +123,8 @@ def row_renderer(texts: TrackTexts, day_view: bool) -> Callable[[BoardGroup], Ma
             kind, href = "b bp", f"/manage/requests/{b.booking_id}"
         else:
             kind, href = "b bc", f"/bookings/{b.booking_id}"
+        if b.in_closure:
+            kind += " bi"
         return (f'<a class="{kind}" href="{href}" style="{style}" '
                 f'aria-label="{span} · {label}{title} · {state}{lab}"><i>{short}</i></a>')
 

@@ -10,16 +10,22 @@ from litestar import Request, Response, Router, post
 from litestar.response import Template
 
 from api.clock import now_of
-from booking.domain.errors import NotAllowed, NotFound, RuleViolation
+from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
 from booking.services import board as board_service
-from booking.services import catalogue, imports
+from booking.services import catalogue, closures, imports
 from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors
+from frontend.pages.manage_closures import (
+    closure_question,
+    rules_question,
+    rules_removed,
+    settled,
+)
 from frontend.pages.manage_common import (
     SchoolChoice,
     choose_school,
@@ -160,7 +166,11 @@ async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Respo
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     errors = form_errors(request)
-    rows, rules = read_rules(await request.form(), errors)
+    form = await request.form()
+    rows, rules = read_rules(form, errors)
+    removed = rules_removed(form)
+    if removed and not errors and form.get("confirmed") != "1":  # ask before hours close
+        return await rules_question(request, resource, form, removed)
     if not errors:
         try:
             await catalogue.set_opening_hours(actor, resource.id, rules)
@@ -190,17 +200,30 @@ async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Resp
     if start is not None and end is not None and end <= start:
         errors.add("end_time", "The end must be after the start.")
     if not errors and start is not None and end is not None:
+        whole = form.get("whole_site") == "on"
+        where = {"site_id": resource.site_id} if whole else {"resource_id": resource.id}
+        on_conflict = str(form.get("on_conflict") or "") or None
+        values = {k: str(form.get(k) or "") for k in (
+            "start_date", "start_time", "end_date", "end_time", "reason", "whole_site")}
         try:
-            if form.get("whole_site") == "on":
+            affected = await closures.affected_bookings(actor, Interval(start, end), **where)
+            if affected and on_conflict is None:  # ask before anything changes
+                return await closure_question(request, resource, values, affected)
+            if whole:
                 await catalogue.add_site_closure(actor, resource.site_id, Interval(start, end),
-                                                 reason)
+                                                 reason, on_conflict=on_conflict,
+                                                 now=now_of(request))
             else:
-                await catalogue.add_closure(actor, resource.id, Interval(start, end), reason)
+                await catalogue.add_closure(actor, resource.id, Interval(start, end), reason,
+                                            on_conflict=on_conflict, now=now_of(request))
+        except Conflict:  # a booking came in meanwhile: ask again, with it
+            affected = await closures.affected_bookings(actor, Interval(start, end), **where)
+            return await closure_question(request, resource, values, affected)
         except RuleViolation as exc:
             errors.add("start_date", exc.reasons[0].message)
         else:
-            return redirect(request, f"/manage/resources/{resource.id}#closures", Flash(
-                "Closed: %(reason)s.", "success", {"reason": reason}))
+            return redirect(request, f"/manage/resources/{resource.id}#closures",
+                            settled(reason, on_conflict, len(affected)))
     return await _resource_page(
         request, actor, choice, resource, ResourceForm.of(resource), closure_errors=errors,
         closure_values={k: str(form.get(k) or "") for k in (
