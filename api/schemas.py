@@ -13,6 +13,13 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
+from booking.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+NewPassword = Annotated[str, msgspec.Meta(
+    min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
+    description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")]
+"""A password being set (sign-up, reset, change): the bounds of booking.domain.passwords."""
+
 AwareDatetime = Annotated[
     datetime,
     msgspec.Meta(

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from api.schemas import UUIDStr
+from api.schemas import NewPassword, UUIDStr
 from booking.services.members import InvitationView, MemberView
 from booking.services.organisations import OrganisationView, PartnershipView
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ann@acme.test"])]
-Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+Password = NewPassword
 OrgKindName = Literal["school", "company", "region"]
 Level = Literal["MBO", "HBO"]
 RoleName = Annotated[str, msgspec.Meta(max_length=32, examples=["booker", "facility_manager"])]

@@ -16,7 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.auth import SESSION_COOKIE, client_address, csrf_token, end_session
 from api.controllers.accounts import SECURITY, MeOut, me_out
-from api.schemas import problems
+from api.schemas import NewPassword, problems
 from booking.domain.roles import Actor
 from booking.services import accounts, notice_settings, privacy, profile
 
@@ -27,7 +27,7 @@ class MePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     locale: Annotated[str, msgspec.Meta(examples=["nl", "en"])] | None = None
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | None = None
+    password: NewPassword | None = None
     current_password: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
     reminders: Annotated[bool | None, msgspec.Meta(
         description="A mail 24 h before each booking starts")] = None

@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from api.auth import client_address
-from api.schemas import problems
+from api.schemas import NewPassword, problems
 from booking.services import password_reset
 
 
@@ -22,8 +22,7 @@ class ResetRequestIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class NewPasswordIn(msgspec.Struct, forbid_unknown_fields=True):
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024,
-                                          description="8 to 1024 characters")]
+    password: NewPassword
 
 
 Token = Annotated[str, Parameter(min_length=1, max_length=200,

@@ -18,12 +18,12 @@ from booking.db.engine import transaction
 from booking.db.sql import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import Gone, NotAllowed, NotFound
+from booking.domain.passwords import check_new_password
 from booking.domain.roles import Actor, OrgKind
 from booking.services import accounts, audit
 from booking.services.onboarding_mail import role_words, send_link_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
-MIN_PASSWORD_LENGTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +240,7 @@ async def accept_invitation(
                                     "this address has an account: sign in first")
             if not name.strip():
                 raise rules.invalid("name", "required", "a name is required")
-            if len(password) < MIN_PASSWORD_LENGTH:
-                raise rules.invalid("password", "password_short",
-                                    "use at least 8 characters")
+            check_new_password(password)
             user_id = await accounts.create_user(
                 email=row["email"], name=name.strip(), password=password, now=now,
                 locale=locale,

@@ -17,23 +17,12 @@ from datetime import datetime, timedelta
 from booking.db import accounts_store, privacy_store
 from booking.db.actor_store import memberships as load_memberships
 from booking.db.engine import transaction
-from booking.domain.errors import Gone, NotFound, Reason, RuleViolation
+from booking.domain.errors import Gone, NotFound
+from booking.domain.passwords import check_new_password
 from booking.services import accounts, audit
 from booking.services.outbox import enqueue_mail
 
 RESET_LIFETIME = timedelta(hours=1)
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
-
-
-def check_new_password(password: str, field: str = "password") -> None:
-    """RuleViolation (422, naming `field`) unless 8–1024 characters."""
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise RuleViolation(
-            [Reason("password_length",
-                    f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")],
-            field,
-        )
 
 
 def reset_path(token: str) -> str:

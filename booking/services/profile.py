@@ -13,10 +13,10 @@ from booking.db import accounts_store, privacy_store
 from booking.db.actor_store import memberships as load_memberships
 from booking.db.engine import transaction
 from booking.domain.errors import NotFound, Reason, RuleViolation
+from booking.domain.passwords import check_new_password
 from booking.i18n import LOCALES
 from booking.services import accounts, audit
 from booking.services.accounts import AuthenticationFailed
-from booking.services.password_reset import check_new_password
 
 
 def _invalid(field: str, code: str, message: str) -> RuleViolation:

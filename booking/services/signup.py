@@ -13,9 +13,10 @@ from booking.db import organisations_store as orgs
 from booking.db.engine import transaction
 from booking.domain import organisations as rules
 from booking.domain.errors import Gone, NotFound
+from booking.domain.passwords import check_new_password
 from booking.domain.roles import OrgKind, Role
 from booking.services import accounts
-from booking.services.members import MIN_PASSWORD_LENGTH, matches, new_link_token
+from booking.services.members import matches, new_link_token
 from booking.services.onboarding_mail import send_link_mail
 
 SIGNUP_LIFETIME = timedelta(days=2)
@@ -61,9 +62,7 @@ async def request_signup(
     email = accounts.normalise_email(data.email)
     if "@" not in email:
         raise rules.invalid("email", "email", "not an e-mail address")
-    if len(data.password) < MIN_PASSWORD_LENGTH:
-        raise rules.invalid("password", "password_short",
-                            "use at least 8 characters")
+    check_new_password(data.password)
     await accounts.count_attempt("signup", email, client, now, limits)
     if await store.user_by_email(email) is not None:
         return
