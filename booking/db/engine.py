@@ -30,6 +30,8 @@ from booking.db.tables import ALL_TABLES
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 4
+PG_CONNECT_TIMEOUT_S = 5
+"""A new PostgreSQL connection that takes longer is an outage (503), not a hung request."""
 SQLITE_SYNCHRONOUS = "NORMAL"
 """In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits.
 FULL would fsync every commit and roughly halve write throughput on this class of disk."""
@@ -243,7 +245,7 @@ def create_engine(url: str) -> Engine[Any]:
     if scheme == "sqlite":
         return PooledSQLiteEngine(sqlite_path(url))
     if scheme in ("postgresql", "postgres"):
-        return SafePostgresEngine(config={"dsn": url})
+        return SafePostgresEngine(config={"dsn": url, "timeout": PG_CONNECT_TIMEOUT_S})
     raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://")
 
 
