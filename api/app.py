@@ -35,6 +35,7 @@ from api.background import background_lifespan
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
+from api.headers import security_headers
 from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
 from api.requests import StrictRequest
 from booking.db import engine as db_engine
@@ -222,7 +223,9 @@ def create_app(
     )
     declare_problem_statuses(app)
     # before routing: HEAD must match GET routes; NUL must not reach a query
-    app.asgi_handler = refuse_nul_queries(head_as_get(app.asgi_handler))
+    app.asgi_handler = security_headers(
+        refuse_nul_queries(head_as_get(app.asgi_handler)), settings
+    )
     app.state.settings = settings
     app.state.clock = clock
     return app
