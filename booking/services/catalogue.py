@@ -388,12 +388,17 @@ async def add_site_closure(
 
 
 async def delete_closure(actor: Actor, closure_id: str) -> None:
+    """Deletes a closure of a school the actor manages; NotFound for everyone else, exactly as
+    for an id that does not exist (only managers ever see closure ids)."""
     async with transaction():
         c = await calendar_store.get_closure(valid_id(closure_id))
         if c is None:
             raise NotFound("no such closure")
         if c.resource_id is not None:
-            school = (await managed_resource(actor, c.resource_id)).resource.school_id
+            rec = await store.get_resource(c.resource_id)
+            if rec is None:
+                raise NotFound("no such closure")
+            school = rec.resource.school_id
         else:
             site = await store.get_site(c.site_id or "")
             if site is None:
