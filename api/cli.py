@@ -55,7 +55,7 @@ def _refusal(exc: BaseException) -> str | None:
     if isinstance(exc, asyncpg.exceptions.InvalidCatalogNameError):
         return "the database does not exist; create it (createdb) or fix LABSHARE_DATABASE_URL"
     if isinstance(exc, asyncpg.exceptions.InvalidAuthorizationSpecificationError):
-        return "the database refused the login; check the user and password in LABSHARE_DATABASE_URL"
+        return "the database refused the login; check user and password in LABSHARE_DATABASE_URL"
     if isinstance(exc, ValueError) and "database URL" in str(exc):
         return str(exc)
     if is_outage(exc) or isinstance(exc, OSError):

@@ -25,7 +25,6 @@ from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import ANONYMOUS, Actor
 from frontend.rendering import login_url, shared_context
 
-
 log = logging.getLogger("labshare.pages")
 
 
