@@ -285,7 +285,9 @@ async def open_engine(engine: Engine[Any] | None = None) -> None:
     if isinstance(engine, PooledSQLiteEngine):
         engine.prepare_file()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        # min_size=0: opening needs no connection, so a worker that starts (or restarts) while
+        # the database is away comes up and answers 503 until it returns, instead of exiting
+        await engine.start_connection_pool(min_size=0, max_size=10)
 
 
 async def close_engine(engine: Engine[Any] | None = None) -> None:
