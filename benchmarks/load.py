@@ -278,11 +278,10 @@ def row(db: str, workers: int, clients: int, health: Phase, load: Phase) -> str:
     ratio = load.throughput / health.throughput if health.throughput else 0.0
     errors = sum(n for s, n in load.statuses.items() if s >= 500)
     errors += sum(n for s, n in health.statuses.items() if s >= 500)
-    ms = 1000
-    return (f"{db:10} {workers:>3} {clients:>4} | {health.throughput:8.0f} "
-            f"{percentile(health.latencies, .5) * ms:6.1f} {percentile(health.latencies, .99) * ms:7.1f}"
-            f" | {load.throughput:8.0f} {percentile(load.latencies, .5) * ms:6.1f} "
-            f"{percentile(load.latencies, .99) * ms:7.1f} | {ratio:5.2f} {errors:4d}  "
+    h50, h99 = (percentile(health.latencies, q) * 1000 for q in (.5, .99))
+    m50, m99 = (percentile(load.latencies, q) * 1000 for q in (.5, .99))
+    return (f"{db:10} {workers:>3} {clients:>4} | {health.throughput:8.0f} {h50:6.1f} {h99:7.1f}"
+            f" | {load.throughput:8.0f} {m50:6.1f} {m99:7.1f} | {ratio:5.2f} {errors:4d}  "
             f"{dict(sorted(load.statuses.items()))}")
 
 
