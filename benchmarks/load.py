@@ -5,9 +5,10 @@
 
 For each database a fresh one is filled by `labshare demo --resources N`; then for each worker
 count a server is started on 127.0.0.1 (loopback only), and for each client count two phases
-run back to back with the same client: `GET /healthz`, then the mix — availability 30 %, text
-search 20 %, quote 12 %, create 28 %, cancel 10 % (of bookings this run created). Each phase
-stops after `--requests` answers or `--seconds`, whichever comes first. Prints per row
+run with the same client: `GET /healthz` and the mix — availability 30 %, text search 20 %,
+quote 12 %, create 28 %, cancel 10 % (of bookings this run created) — interleaved in five
+slices each, so that both meet the same machine. Each phase stops after `--requests` answers
+or `--seconds`, whichever comes first. Prints per row
 throughput, p50 and p99 of both phases, the ratio mix/healthz, and the count of 5xx (goal:
 ≥ 0.5× healthz at 50 clients, 2 processes, PostgreSQL, 1,000 resources, with 0 5xx).
 `--url http://127.0.0.1:PORT` measures an already running server (loopback only) instead.
@@ -45,6 +46,8 @@ PG_ADMIN_URL = os.environ.get(
 MIX = (("availability", 30), ("search", 20), ("quote", 12), ("create", 28), ("cancel", 10))
 WORDS = ("cnc", "lab", "las", "robot", "3d", "printer", "elektro", "zorg", "metaal", "frees")
 PASSWORD = "labshare-demo"
+ROUNDS = 5
+"""Each phase runs as this many slices, alternating healthz and the mix."""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -244,6 +247,12 @@ class Phase:
     latencies: list[float]
     statuses: Counter[int]
 
+    def add(self, other: Phase) -> None:
+        self.answers += other.answers
+        self.seconds += other.seconds
+        self.latencies += other.latencies
+        self.statuses.update(other.statuses)
+
     @property
     def throughput(self) -> float:
         return self.answers / self.seconds if self.seconds else 0.0
@@ -295,8 +304,12 @@ async def measure(url: str, label: str, workers: int, clients_list: list[int],
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
         world = await prepare(client)
         for clients in clients_list:
-            health = await phase(client, world, clients, requests, seconds, healthz)
-            load = await phase(client, world, clients, requests, seconds, mix)
+            health, load = Phase(0, 0.0, [], Counter()), Phase(0, 0.0, [], Counter())
+            for _ in range(ROUNDS):  # interleaved, so both meet the same machine
+                for total, operation in ((health, healthz), (load, mix)):
+                    part = await phase(client, world, clients, requests // ROUNDS,
+                                       seconds / ROUNDS, operation)
+                    total.add(part)
             print(row(label, workers, clients, health, load), flush=True)
 
 

@@ -279,6 +279,13 @@ def is_sqlite(engine: Engine[Any] | None = None) -> bool:
     return (engine or current_engine()).engine_type == "sqlite"
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default reset query (`pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`): one round trip on every release, for session state this app never
+    creates (no LISTEN, SET, advisory locks or cursors outside transactions). An open
+    transaction is still rolled back by asyncpg itself before this is called."""
+
+
 async def open_engine(engine: Engine[Any] | None = None) -> None:
     """Start pools for the running event loop (PostgreSQL) and prepare the SQLite file."""
     engine = engine or current_engine()
@@ -287,7 +294,7 @@ async def open_engine(engine: Engine[Any] | None = None) -> None:
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         # min_size=0: opening needs no connection, so a worker that starts (or restarts) while
         # the database is away comes up and answers 503 until it returns, instead of exiting
-        await engine.start_connection_pool(min_size=0, max_size=10)
+        await engine.start_connection_pool(min_size=0, max_size=10, reset=_keep_session)
 
 
 async def close_engine(engine: Engine[Any] | None = None) -> None:
