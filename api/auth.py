@@ -167,7 +167,7 @@ _FOREIGN_ORIGIN = (
 )
 
 
-async def _refuse_foreign_origin(send: Send) -> None:
+async def _refuse_foreign_origin(send: Any) -> None:
     await send({"type": "http.response.start", "status": 403, "headers": [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(_FOREIGN_ORIGIN)).encode()),

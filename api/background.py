@@ -46,7 +46,8 @@ def next_pause(tick: float, outages: int) -> float:
     `MAX_BACKOFF_SECONDS` (never shorter than `tick`)."""
     if outages <= 0:
         return tick
-    return max(tick, min(tick * 2 ** outages, MAX_BACKOFF_SECONDS))
+    grown: float = tick * (1 << min(outages, 20))
+    return max(tick, min(grown, MAX_BACKOFF_SECONDS))
 
 
 async def run_forever(tick: float, holder: str, clock: Callable[[], Any] = system_clock) -> None:

@@ -20,8 +20,9 @@ handler or the static router does can leave them out:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Send
 
 from booking.settings import Settings
 
@@ -73,7 +74,7 @@ def security_headers(app: ASGIApp, settings: Settings) -> ASGIApp:
     """`app` with the headers above on every HTTP response."""
     https_base = settings.base_url.startswith("https://")
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+    async def middleware(scope: Any, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
@@ -84,7 +85,7 @@ def security_headers(app: ASGIApp, settings: Settings) -> ASGIApp:
         )
         personal = _has_credentials(scope["headers"]) and not path.startswith("/static/")
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 message = {**message, "headers": _amend(list(message.get("headers") or []))}
             await send(message)

@@ -71,7 +71,8 @@ class LoginLimits:
         """The wait after the latest of `failures` when `allowed` come free (zero below)."""
         if failures < allowed:
             return timedelta(0)
-        return min(self.first_delay * 2 ** min(failures - allowed, 20), self.max_delay)
+        doubled: timedelta = self.first_delay * (1 << min(failures - allowed, 20))
+        return min(doubled, self.max_delay)
 
 
 @dataclass(frozen=True, slots=True)
