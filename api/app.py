@@ -223,9 +223,10 @@ def create_app(
     )
     declare_problem_statuses(app)
     # before routing: HEAD must match GET routes; NUL must not reach a query
-    app.asgi_handler = security_headers(
-        refuse_nul_queries(head_as_get(app.asgi_handler)), settings
-    )
+    app.asgi_handler = refuse_nul_queries(head_as_get(app.asgi_handler))
     app.state.settings = settings
     app.state.clock = clock
+
+    # outermost: every response, refusals before routing included, gets the security headers
+    app.asgi_handler = security_headers(app.asgi_handler, settings)
     return app

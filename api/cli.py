@@ -29,7 +29,8 @@ DEMO_ACCOUNTS = (
 
 
 def _with_database(work: Callable[[], Awaitable[T]]) -> T:
-    """Run `work` with the configured engine opened on a fresh event loop."""
+    """Run `work` with the configured engine opened on a fresh event loop; an unusable database
+    ends the command with one line naming it (`_checked`)."""
 
     async def run() -> T:
         engine = db_engine.configure()
@@ -39,7 +40,7 @@ def _with_database(work: Callable[[], Awaitable[T]]) -> T:
         finally:
             await db_engine.close_engine(engine)
 
-    return asyncio.run(run())
+    return _checked(lambda: asyncio.run(run()))
 
 
 class DatabaseUnreachable(SystemExit):
@@ -84,7 +85,7 @@ def _checked(work: Callable[[], T]) -> T:
 
 
 def _migrate() -> None:
-    applied = _checked(lambda: _with_database(migrate))
+    applied = _with_database(migrate)
     print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
 
 
@@ -133,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     async def build() -> None:
         await create_demo(resources=args.resources, now=now)
 
-    _checked(lambda: _with_database(build))
+    _with_database(build)
     print(f"\nlabshare demo on http://{args.host}:{args.port}/")
     print(f"accounts (password {DEMO_PASSWORD!r}):")
     for email, what in DEMO_ACCOUNTS:
