@@ -81,3 +81,8 @@ async def test_bearer_integrations_may_send_any_origin(
     r = await client.post("/api/v1/tokens", json={"name": "y"},
                           headers={"Authorization": f"Bearer {secret}", **EVIL})
     assert r.status_code == 201
+
+
+async def test_the_schema_declares_the_refusal_on_login(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "403" in schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
