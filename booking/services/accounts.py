@@ -191,14 +191,7 @@ async def authenticate(
     email = normalise_email(email)[:254]
     client = client[:64]
     since = now - limits.window
-    for counted, allowed in (
-        (await store.pair_failures_since(email, client, since), limits.per_account),
-        (await store.client_failures_since(client, since), limits.per_client),
-    ):
-        count, latest = counted
-        wait = limits.delay(count, allowed)
-        if latest is not None and latest + wait > now:
-            raise TooManyAttempts(math.ceil((latest + wait - now).total_seconds()))
+    await check_throttle(email, client, now, limits)
     row = await store.find_login(email)
     ok = await asyncio.to_thread(_verify, row["password_hash"] if row else None, password)
     if row is None or not ok or not row["is_active"]:
@@ -285,3 +278,17 @@ async def token_user(secret: str, now: datetime) -> str | None:
     if last is None or now - last > TOKEN_TOUCH_INTERVAL:
         await store.touch_token(str(row["id"]), now)
     return str(row["user_id"])
+
+
+async def check_throttle(email: str, client: str, now: datetime, limits: LoginLimits) -> None:
+    """The throttle's one home: TooManyAttempts while `email` from `client`, or `client` at
+    all, must still wait after its recorded failures (`LoginLimits.delay` after the latest)."""
+    since = now - limits.window
+    for counted, allowed in (
+        (await store.pair_failures_since(email, client, since), limits.per_account),
+        (await store.client_failures_since(client, since), limits.per_client),
+    ):
+        count, latest = counted
+        wait = limits.delay(count, allowed)
+        if latest is not None and latest + wait > now:
+            raise TooManyAttempts(math.ceil((latest + wait - now).total_seconds()))
