@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from booking.db.sql import Row, Stmt, fetch, fetch_one, placeholders
+from booking.db.sql import Row, Stmt, fetch, fetch_batch, fetch_one, placeholders
 from booking.domain.roles import Membership, OrgKind, Role
 
 
@@ -36,42 +36,41 @@ class ActorRows:
     region_schools: dict[str, frozenset[str]]
 
 
-_ACTOR_SQL = (
-    # one statement, so one round trip on PostgreSQL (it runs on every authenticated request)
-    "SELECT 'active' AS k, CASE WHEN is_active THEN '1' ELSE '0' END AS a, '' AS b, '' AS c, "
-    "'' AS d FROM users WHERE id = $1 "
-    "UNION ALL SELECT 'member', CAST(m.organisation AS TEXT), m.role, o.kind, o.name "
-    'FROM memberships m JOIN organisations o ON o.id = m.organisation WHERE m."user" = $1 '
-    "UNION ALL SELECT 'pair', CAST(company AS TEXT), CAST(school AS TEXT), '', '' "
-    "FROM partnerships WHERE company IN "
-    "(SELECT organisation FROM memberships WHERE \"user\" = $1 AND role = 'booker') "
-    "UNION ALL SELECT 'school', CAST(id AS TEXT), CAST(region AS TEXT), '', '' "
-    "FROM organisations WHERE kind = 'school' AND region IN "
-    "(SELECT organisation FROM memberships WHERE \"user\" = $1 AND role = 'coordinator')"
-)
-
-
 async def actor_rows(user_id: str) -> ActorRows | None:
     """The user's memberships, its companies' partnerships and its regions' schools in ONE
-    statement (one round trip; subqueries find the companies and regions); None for an
+    batch (one thread hop on SQLite; subqueries find the companies and regions); None for an
     unknown or inactive user."""
-    rows = await fetch(_ACTOR_SQL, user_id)
-    kinds: dict[str, list[tuple[str, str, str, str]]] = {
-        "active": [], "member": [], "pair": [], "school": []}
-    for r in rows:
-        kinds[r["k"]].append((r["a"], r["b"], r["c"], r["d"]))
-    if not kinds["active"] or kinds["active"][0][0] != "1":
+    mine = 'SELECT organisation FROM memberships WHERE "user" = $1 AND role = '
+    active, members, pairs, schools = await fetch_batch([
+        Stmt("SELECT is_active FROM users WHERE id = $1", [user_id], tuples=True),
+        Stmt(
+            "SELECT CAST(m.organisation AS TEXT), m.role, o.kind, o.name FROM memberships m "
+            'JOIN organisations o ON o.id = m.organisation WHERE m."user" = $1 '
+            "ORDER BY o.name, m.role",
+            [user_id], tuples=True,
+        ),
+        Stmt(
+            "SELECT CAST(company AS TEXT), CAST(school AS TEXT) FROM partnerships "
+            f"WHERE company IN ({mine}'booker')",
+            [user_id], tuples=True,
+        ),
+        Stmt(
+            "SELECT CAST(id AS TEXT), CAST(region AS TEXT) FROM organisations "
+            f"WHERE kind = 'school' AND region IN ({mine}'coordinator')",
+            [user_id], tuples=True,
+        ),
+    ])
+    if not active or not active[0][0]:
         return None
-    members = sorted(kinds["member"], key=lambda m: (m[3], m[1]))  # by name, then role
     found: dict[str, set[str]] = {
         org: set() for org, role, _, _ in members if role == Role.COORDINATOR
     }
-    for school, region, _, _ in kinds["school"]:
+    for school, region in schools:
         found.setdefault(region, set()).add(school)
     return ActorRows(
         memberships=[Membership(org, OrgKind(kind), Role(role), name)
                      for org, role, kind, name in members],
-        partnerships=frozenset((c, s) for c, s, _, _ in kinds["pair"]),
+        partnerships=frozenset((c, s) for c, s in pairs),
         region_schools={k: frozenset(v) for k, v in found.items()},
     )
 
