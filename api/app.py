@@ -36,6 +36,7 @@ from api.background import background_lifespan
 from api.clock import Clock
 from api.deps import DEPENDENCIES
 from api.errors import exception_handlers
+from api.headers import security_headers
 from api.methods import exact_allow, head_as_get
 from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
 from api.requests import StrictRequest
@@ -208,4 +209,7 @@ def create_app(
     app.asgi_handler = refuse_nul_queries(head_as_get(exact_allow(app, app.asgi_handler)))
     app.state.settings = settings
     app.state.clock = clock
+
+    # outermost: every response, refusals before routing included, gets the security headers
+    app.asgi_handler = security_headers(app.asgi_handler, settings)
     return app

@@ -11,11 +11,14 @@ For the pages (names are stable):
 - `csrf_token(request) -> str` — the session's token for the `_csrf` form field ("" for
   visitors, who need none).
 
-Cookies: `labshare_session` (HttpOnly, SameSite=Lax, Secure over https) and the readable
+Cookies: `labshare_session` (HttpOnly, SameSite=Lax; Secure over https and whenever
+`LABSHARE_BASE_URL` is https://, see `is_secure`) and the readable
 `labshare_csrf`. Every unsafe request (POST/PUT/PATCH/DELETE) authenticated by the session cookie
 must carry the session's CSRF token in the `X-CSRF-Token` header or the `_csrf` form field, else
 403; bearer-token requests are exempt, and so are handlers with `opt={"csrf_exempt": True}`.
-An `Authorization: Bearer` header that names no live token answers 401.
+An `Authorization: Bearer` header that names no live token answers 401. Beside the token,
+every unsafe request not authenticated by a bearer token (so logins too) that carries a foreign
+`Origin` (`api.origins`) is refused with 403; a request without `Origin` is not judged.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.clock import now_of, system_clock
+from api.origins import is_foreign_origin
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.services import accounts
 from booking.services.accounts import UserInfo
@@ -140,14 +144,36 @@ async def authenticate(email: str, password: str, client: str) -> str:
         window=timedelta(minutes=settings.login_window_minutes),
         per_account=settings.login_max_failures_account,
         per_client=settings.login_max_failures_client,
+        max_delay=timedelta(seconds=settings.login_max_delay_seconds),
     )
     return await accounts.authenticate(email, password, client, system_clock(), limits)
 
 
 def is_secure(connection: ASGIConnection[Any, Any, Any, Any] | None) -> bool:
-    if get_settings().secure_cookies:
+    """Whether cookies get the Secure flag: forced by settings, a https:// base URL, a request
+    over https, or (behind a trusted proxy) `X-Forwarded-Proto: https`."""
+    settings = get_settings()
+    if settings.secure_cookies or settings.base_url.startswith("https://"):
         return True
-    return connection is not None and connection.url.scheme == "https"
+    if connection is None:
+        return False
+    if settings.trust_forwarded and connection.headers.get("x-forwarded-proto") == "https":
+        return True
+    return connection.url.scheme == "https"
+
+
+_FOREIGN_ORIGIN = (
+    b'{"type":"/problems/forbidden","title":"Forbidden","status":403,'
+    b'"detail":"this request comes from another site (Origin)"}'
+)
+
+
+async def _refuse_foreign_origin(send: Any) -> None:
+    await send({"type": "http.response.start", "status": 403, "headers": [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(_FOREIGN_ORIGIN)).encode()),
+    ]})
+    await send({"type": "http.response.body", "body": _FOREIGN_ORIGIN})
 
 
 def set_session_cookie(response: Response[Any], value: str, secure: bool) -> None:
@@ -212,7 +238,9 @@ async def end_session(request: ASGIConnection[Any, Any, Any, Any], response: Res
 
 class AuthMiddleware(ASGIMiddleware):
     """Resolves the caller before every handler (so `csrf_token` is sync) and refuses
-    cookie-authenticated unsafe requests without the session's CSRF token (403).
+    cookie-authenticated unsafe requests without the session's CSRF token (403), and unsafe
+    requests not made with a bearer token that carry a foreign `Origin` (403, before the
+    handler: a login from another site never runs).
 
     A middleware rather than a `before_request` hook, so that no layer can override it."""
 
@@ -222,10 +250,17 @@ class AuthMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive, send)
+        unsafe = request.method not in SAFE_METHODS
+        origin = request.headers.get("origin")
+        if (unsafe and origin is not None and "authorization" not in request.headers
+                and is_foreign_origin(origin, request.headers.get("host", ""),
+                                      get_settings().base_url)):
+            await _refuse_foreign_origin(send)
+            return
         identity = await identify(request)
         if (
             identity.via == "session"
-            and request.method not in SAFE_METHODS
+            and unsafe
             and not scope["route_handler"].opt.get("csrf_exempt")
         ):
             sent = request.headers.get(CSRF_HEADER, "")

@@ -25,6 +25,7 @@ from typing import Any
 from litestar import Litestar
 
 from api.clock import system_clock
+from booking.db.outage import is_outage
 from booking.services.jobs import new_holder, run_due_jobs
 from booking.services.outbox_worker import deliver_due
 from booking.settings import get_settings
@@ -42,17 +43,37 @@ def tick_seconds() -> float:
     return float(os.environ.get("LABSHARE_JOB_TICK") or 30)
 
 
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def next_pause(tick: float, outages: int) -> float:
+    """Seconds until the next tick: `tick` normally, doubling per consecutive outage up to
+    `MAX_BACKOFF_SECONDS` (never shorter than `tick`)."""
+    if outages <= 0:
+        return tick
+    grown: float = tick * (1 << min(outages, 20))
+    return max(tick, min(grown, MAX_BACKOFF_SECONDS))
+
+
 async def run_forever(tick: float, holder: str, clock: Callable[[], Any] = system_clock) -> None:
-    """Run due jobs every `tick` seconds (±20 %) until cancelled; errors are logged, not fatal."""
+    """Run due jobs every `tick` seconds (±20 %) until cancelled; errors are logged, not fatal.
+    While the database is lost the pause grows (`next_pause`); nothing is marked failed."""
     await asyncio.sleep(random.uniform(0, tick))  # spread the processes' first ticks
+    outages = 0
     while True:
         try:
             done = await run_due_jobs(clock(), holder)
+            outages = 0
             if done:
                 log.info("background jobs: %s", done)
-        except Exception:
-            log.exception("background jobs tick failed")
-        await asyncio.sleep(tick * random.uniform(0.8, 1.2))
+        except Exception as exc:
+            if is_outage(exc):
+                outages += 1
+                log.warning("background jobs: database unavailable (%r); next try in %.0f s",
+                            exc, next_pause(tick, outages))
+            else:
+                log.exception("background jobs tick failed")
+        await asyncio.sleep(next_pause(tick, outages) * random.uniform(0.8, 1.2))
 
 
 def outbox_tick_seconds() -> float:

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -28,7 +29,8 @@ DEMO_ACCOUNTS = (
 
 
 def _with_database(work: Callable[[], Awaitable[T]]) -> T:
-    """Run `work` with the configured engine opened on a fresh event loop."""
+    """Run `work` with the configured engine opened on a fresh event loop; an unusable database
+    ends the command with one line naming it (`_checked`)."""
 
     async def run() -> T:
         engine = db_engine.configure()
@@ -38,7 +40,48 @@ def _with_database(work: Callable[[], Awaitable[T]]) -> T:
         finally:
             await db_engine.close_engine(engine)
 
-    return asyncio.run(run())
+    return _checked(lambda: asyncio.run(run()))
+
+
+class DatabaseUnreachable(SystemExit):
+    """Startup found no usable database: exit 2 after one line on stderr (no traceback)."""
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """What to tell the operator when `exc` means the configured database cannot be used."""
+    import asyncpg
+
+    from booking.db.outage import is_outage
+
+    if isinstance(exc, asyncpg.exceptions.InvalidCatalogNameError):
+        return "the database does not exist; create it (createdb) or fix LABSHARE_DATABASE_URL"
+    if isinstance(exc, asyncpg.exceptions.InvalidAuthorizationSpecificationError):
+        return "the database refused the login; check user and password in LABSHARE_DATABASE_URL"
+    if isinstance(exc, ValueError) and "database URL" in str(exc):
+        return str(exc)
+    if is_outage(exc) or isinstance(exc, OSError):
+        todo = ("check that the directory exists and is writable" if db_engine.is_sqlite()
+                else "start the database")
+        return (f"cannot reach or open it ({exc.__class__.__name__}: {exc}); {todo}, "
+                "or point LABSHARE_DATABASE_URL at one that works")
+    return None
+
+
+def _checked(work: Callable[[], T]) -> T:
+    """`work()`, but an unusable database ends the command with one line naming it."""
+    from booking.db.outage import describe_database
+
+    try:
+        with warnings.catch_warnings():  # Piccolo warns (in colour) before raising
+            warnings.filterwarnings("ignore", message=".*Unable to")
+            return work()
+    except Exception as exc:
+        why = _refusal(exc)
+        if why is None:
+            raise
+        url = describe_database(db_engine.default_database_url())
+        print(f"labshare: database {url}: {why}", file=sys.stderr, flush=True)
+        raise DatabaseUnreachable(2) from None
 
 
 def _migrate() -> None:

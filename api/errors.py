@@ -4,7 +4,8 @@
 → 401/429; Litestar's validation errors and every other 400 → 422 with `errors: [{field,
 message}]`, each field named as the client sent it (`from`, `If-Match`, `participants.students`,
 never a Python name such as `from_`); anything unexpected → 500 (logged), which client input
-must never reach. A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
+must never reach; a lost database (`booking.db.outage.is_outage`) → 503 with Retry-After,
+never 500. A NotAllowed for an anonymous caller becomes 401 (sign in first), never 403.
 Conflicts are shown in the local offset of `request.state.display_tz` (set by a controller that
 knows the resource), else the settings' default zone. Policy reasons (`reasons[].message`, the
 matching `errors[].message` and `detail`) are in the caller's language (`api.deps.request_locale`,
@@ -34,6 +35,7 @@ from api.schemas import (
     title_for,
 )
 from api.timefmt import to_local
+from booking.db.outage import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import (
     BookingError,
     Conflict,
@@ -64,6 +66,7 @@ _SLUGS = {
     422: "validation",
     429: "rate-limited",
     500: "internal",
+    503: "unavailable",
 }
 
 
@@ -259,7 +262,17 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     return problem_response(problem(status, exc.detail), headers)
 
 
+def unavailable() -> Response[Any]:
+    """503 `/problems/unavailable` with Retry-After: the database cannot be reached now."""
+    body = problem(503, "the database cannot be reached; try again shortly",
+                   retry_after=RETRY_AFTER_SECONDS)
+    return problem_response(body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_outage(exc):
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return unavailable()
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(problem(500, "an unexpected error occurred"))
 

@@ -139,13 +139,14 @@ def _authenticates(path: str) -> bool:
 def shape_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
     """The problem statuses that follow from a route's shape, whatever its handler does:
     401 wherever `AuthMiddleware` runs (an unknown or revoked bearer token is refused on every
-    such path), 403 on unsafe methods that need the CSRF token, 404 where the path has
+    such path), 403 on its unsafe methods (the CSRF token, and a foreign `Origin` even where no
+    token is needed, as on login), 404 where the path has
     parameters (an unknown id, or one that is not a UUID), 422 where the client sends a body,
     query, header or cookie parameter."""
     statuses: set[int] = set()
     if _authenticates(route.path):
         statuses.add(401)
-        if set(handler.http_methods) - SAFE_METHODS and not handler.opt.get("csrf_exempt"):
+        if set(handler.http_methods) - SAFE_METHODS:
             statuses.add(403)
     if route.path_parameters:
         statuses.add(404)

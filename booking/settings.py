@@ -38,8 +38,10 @@ class Settings:
     trust_forwarded: bool = False
     session_days: int = 14
     login_window_minutes: int = 15
-    login_max_failures_account: int = 10
+    login_max_failures_account: int = 5
+    """Failed logins of one account *from one address* before that pair must wait."""
     login_max_failures_client: int = 30
+    """Failed logins from one address (any accounts) before that address must wait."""
     default_timezone: str = "Europe/Amsterdam"
     migrate_on_startup: bool = True
     base_url: str = ""
@@ -49,6 +51,11 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     retention_months: int = 24
     """`LABSHARE_RETENTION_MONTHS`: people not seen for this long are anonymised (privacy.md)."""
+    security_contact: str = ""
+    """`LABSHARE_SECURITY_CONTACT` (a `mailto:` or https URL) for /.well-known/security.txt;
+    "" falls back to `mailto:security@<host of the base URL>`."""
+    login_max_delay_seconds: int = 900
+    """The longest delay a throttled account/address pair or address is asked to wait."""
 
     @property
     def public_base_url(self) -> str:
@@ -64,13 +71,15 @@ class Settings:
             trust_forwarded=_flag("LABSHARE_TRUST_FORWARDED"),
             session_days=_int("LABSHARE_SESSION_DAYS", 14),
             login_window_minutes=_int("LABSHARE_LOGIN_WINDOW_MINUTES", 15),
-            login_max_failures_account=_int("LABSHARE_LOGIN_MAX_FAILURES", 10),
+            login_max_failures_account=_int("LABSHARE_LOGIN_MAX_FAILURES", 5),
             login_max_failures_client=_int("LABSHARE_LOGIN_MAX_FAILURES_CLIENT", 30),
             migrate_on_startup=_flag("LABSHARE_MIGRATE_ON_STARTUP", True),
             base_url=os.environ.get("LABSHARE_BASE_URL", "").rstrip("/"),
             smtp_url=os.environ.get("LABSHARE_SMTP_URL", ""),
             mail_from=os.environ.get("LABSHARE_MAIL_FROM") or DEFAULT_MAIL_FROM,
             retention_months=_int("LABSHARE_RETENTION_MONTHS", 24),
+            security_contact=os.environ.get("LABSHARE_SECURITY_CONTACT", ""),
+            login_max_delay_seconds=_int("LABSHARE_LOGIN_MAX_DELAY", 900),
         )
 
 

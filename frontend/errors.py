@@ -1,4 +1,5 @@
-"""Error pages that help: 404 (with a search and the way back) and 403 (sign in as someone else).
+"""Error pages that help: 404 (with a search and the way back), 403 (sign in as someone else),
+and 503 while the database cannot be reached (a short page in the visitor's language).
 
 `PAGE_EXCEPTION_HANDLERS` goes on the routers of the pages, so errors raised while rendering a
 page answer HTML; `html_error(request, status)` is for the app's own handlers (unknown URLs).
@@ -6,6 +7,7 @@ page answer HTML; `html_error(request, status)` is for the app's own handlers (u
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response
@@ -18,9 +20,12 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
+from booking.db.outage import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import ANONYMOUS, Actor
 from frontend.rendering import login_url, shared_context
+
+log = logging.getLogger("labshare.pages")
 
 
 def wants_html(request: Request[Any, Any, Any]) -> bool:
@@ -58,6 +63,22 @@ def html_error(
     return Template(name, context=context, status_code=status)
 
 
+def unavailable_page(request: Request[Any, Any, Any]) -> Response[Any]:
+    """503 with Retry-After: the database cannot be reached (never a 500 for an outage)."""
+    context = shared_context(request, _known_actor(request), None)
+    context.update(status=503)
+    return Template("errors/unavailable.html", context=context, status_code=503,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_outage(exc):
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return unavailable_page(request)
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return html_error(request, 500)
+
+
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return html_error(request, 404)
 
@@ -88,4 +109,5 @@ PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     PermissionDeniedException: _forbidden,
     NotAuthorizedException: _unauthenticated,
     HTTPException: _http,
+    Exception: _unexpected,
 }

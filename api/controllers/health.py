@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Response, get
 
-from api.errors import problem, problem_response
+from api.errors import unavailable
 from api.schemas import problems
 from booking.db.sql import fetch_one
 
@@ -31,7 +31,7 @@ async def healthz() -> Response[Any]:
         await fetch_one("SELECT 1 AS one")
     except Exception as exc:  # any driver error means "not healthy"
         log.warning("health check failed: %r", exc)
-        return problem_response(problem(503, "the database does not answer"))
+        return unavailable()
     return Response(Health())
 
 

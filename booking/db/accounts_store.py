@@ -154,19 +154,33 @@ async def touch_token(token_id: str, now: datetime) -> None:
 # login failures -------------------------------------------------------------------------------
 
 
-async def failures_since(column: str, value: str, since: datetime) -> tuple[int, datetime | None]:
-    """How many failed logins for `email` or `client` = `value` since `since`, and the oldest."""
-    if column not in ("email", "client"):
-        raise ValueError(column)
+def _latest(row: Any) -> tuple[int, datetime | None]:
+    latest = row["latest"] if row else None
+    if isinstance(latest, str):  # SQLite's max() drops the declared type
+        latest = datetime.fromisoformat(latest)
+    return (int(row["n"]) if row else 0), latest
+
+
+async def pair_failures_since(
+    email: str, client: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many failed logins for `email` from `client` since `since`, and the latest."""
     row: Any = await fetch_one(
-        f"SELECT count(*) AS n, min(created_at) AS oldest FROM login_attempts "
-        f"WHERE {column} = $1 AND created_at > $2",
-        value, utc(since),
+        "SELECT count(*) AS n, max(created_at) AS latest FROM login_attempts "
+        "WHERE email = $1 AND client = $2 AND created_at > $3",
+        email, client, utc(since),
     )
-    oldest = row["oldest"] if row else None
-    if isinstance(oldest, str):  # SQLite's min() drops the declared type
-        oldest = datetime.fromisoformat(oldest)
-    return (int(row["n"]) if row else 0), oldest
+    return _latest(row)
+
+
+async def client_failures_since(client: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many failed logins from `client` (any account) since `since`, and the latest."""
+    row: Any = await fetch_one(
+        "SELECT count(*) AS n, max(created_at) AS latest FROM login_attempts "
+        "WHERE client = $1 AND created_at > $2",
+        client, utc(since),
+    )
+    return _latest(row)
 
 
 async def insert_failure(email: str, client: str, now: datetime) -> None:
@@ -176,8 +190,9 @@ async def insert_failure(email: str, client: str, now: datetime) -> None:
     )
 
 
-async def clear_failures(email: str) -> None:
-    await execute("DELETE FROM login_attempts WHERE email = $1", email)
+async def clear_failures(email: str, client: str) -> None:
+    """Forget the failures of `email` from `client` (after it signed in from there)."""
+    await execute("DELETE FROM login_attempts WHERE email = $1 AND client = $2", email, client)
 
 
 async def purge_failures(before: datetime) -> None:

@@ -30,6 +30,8 @@ from booking.db.tables import ALL_TABLES
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 4
+PG_CONNECT_TIMEOUT_S = 5
+"""A new PostgreSQL connection that takes longer is an outage (503), not a hung request."""
 SQLITE_SYNCHRONOUS = "NORMAL"
 """In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits.
 FULL would fsync every commit and roughly halve write throughput on this class of disk."""
@@ -243,7 +245,7 @@ def create_engine(url: str) -> Engine[Any]:
     if scheme == "sqlite":
         return PooledSQLiteEngine(sqlite_path(url))
     if scheme in ("postgresql", "postgres"):
-        return SafePostgresEngine(config={"dsn": url})
+        return SafePostgresEngine(config={"dsn": url, "timeout": PG_CONNECT_TIMEOUT_S})
     raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://")
 
 
@@ -277,13 +279,22 @@ def is_sqlite(engine: Engine[Any] | None = None) -> bool:
     return (engine or current_engine()).engine_type == "sqlite"
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default reset query (`pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`): one round trip on every release, for session state this app never
+    creates (no LISTEN, SET, advisory locks or cursors outside transactions). An open
+    transaction is still rolled back by asyncpg itself before this is called."""
+
+
 async def open_engine(engine: Engine[Any] | None = None) -> None:
     """Start pools for the running event loop (PostgreSQL) and prepare the SQLite file."""
     engine = engine or current_engine()
     if isinstance(engine, PooledSQLiteEngine):
         engine.prepare_file()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        # min_size=0: opening needs no connection, so a worker that starts (or restarts) while
+        # the database is away comes up and answers 503 until it returns, instead of exiting
+        await engine.start_connection_pool(min_size=0, max_size=10, reset=_keep_session)
 
 
 async def close_engine(engine: Engine[Any] | None = None) -> None:

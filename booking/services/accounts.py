@@ -47,7 +47,8 @@ class AuthenticationFailed(BookingError):
 
 
 class TooManyAttempts(BookingError):
-    """Too many failed logins for the account or the client address (maps to 429)."""
+    """Too many failed logins for the account from this address, or from this address at all
+    (maps to 429 with Retry-After)."""
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, retry_after)
@@ -56,11 +57,26 @@ class TooManyAttempts(BookingError):
 
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
-    """At most `per_account` failures per e-mail and `per_client` per address in `window`."""
+    """Throttling that a stranger cannot turn against an account's owner.
+
+    Failures are counted per (account, address) pair and per address within `window`. After
+    `per_account` failures of one pair, that pair waits `first_delay`, doubling with every
+    further failure up to `max_delay`; after `per_client` failures from one address (any
+    accounts), that address waits the same way. There is no lock of the account itself: the
+    owner signing in from another address is never slowed by a stranger's failures."""
 
     window: timedelta = timedelta(minutes=15)
-    per_account: int = 10
+    per_account: int = 5
     per_client: int = 30
+    first_delay: timedelta = timedelta(seconds=15)
+    max_delay: timedelta = timedelta(minutes=15)
+
+    def delay(self, failures: int, allowed: int) -> timedelta:
+        """The wait after the latest of `failures` when `allowed` come free (zero below)."""
+        if failures < allowed:
+            return timedelta(0)
+        doubled: timedelta = self.first_delay * (1 << min(failures - allowed, 20))
+        return min(doubled, self.max_delay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +189,9 @@ async def authenticate(
 ) -> str:
     """The user id for these credentials.
 
-    Raises TooManyAttempts when the account or `client` had too many failures within the
-    window (checked before the password, so guessing stops), AuthenticationFailed otherwise.
-    A success clears the account's failures."""
+    Raises TooManyAttempts while this account from `client`, or `client` at all, must still wait
+    (`LoginLimits`; checked before the password, so guessing stops), AuthenticationFailed
+    otherwise. A success clears the failures of this account from this address only."""
     email = normalise_email(email)[:254]
     client = client[:64]
     since = now - limits.window
@@ -187,7 +203,7 @@ async def authenticate(
         if secrets.randbelow(50) == 0:
             await store.purge_failures(since)
         raise AuthenticationFailed("wrong e-mail address or password")
-    await store.clear_failures(email)
+    await store.clear_failures(email, client)
     if _hasher.check_needs_rehash(row["password_hash"]):
         rehashed = await asyncio.to_thread(_hasher.hash, password)
         await store.set_password_hash(str(row["id"]), rehashed)
@@ -307,18 +323,17 @@ async def count_attempt(
 
 
 async def check_throttle(email: str, client: str, now: datetime, limits: LoginLimits) -> None:
-    """The throttle's one home: TooManyAttempts when `email` or `client` already has
-    `per_account` / `per_client` recorded attempts within the window (login failures, or
-    another action's attempts under its prefix)."""
+    """The throttle's one home: TooManyAttempts while `email` from `client`, or `client` at
+    all, must still wait after its recorded failures (`LoginLimits.delay` after the latest)."""
     since = now - limits.window
-    for column, value, limit in (
-        ("email", email, limits.per_account),
-        ("client", client, limits.per_client),
+    for counted, allowed in (
+        (await store.pair_failures_since(email, client, since), limits.per_account),
+        (await store.client_failures_since(client, since), limits.per_client),
     ):
-        count, oldest = await store.failures_since(column, value, since)
-        if count >= limit:
-            wait = (oldest + limits.window - now).total_seconds() if oldest else 60
-            raise TooManyAttempts(math.ceil(wait))
+        count, latest = counted
+        wait = limits.delay(count, allowed)
+        if latest is not None and latest + wait > now:
+            raise TooManyAttempts(math.ceil((latest + wait - now).total_seconds()))
 
 
 SEEN_TOUCH_INTERVAL = timedelta(days=1)

@@ -393,8 +393,11 @@ async def managed_closure(actor: Actor, closure_id: str) -> calendar_store.Closu
     c = await calendar_store.get_closure(valid_id(closure_id))
     if c is None:
         raise NotFound("no such closure")
-    if c.resource_id is not None:
-        school = (await managed_resource(actor, c.resource_id)).resource.school_id
+    if c.resource_id is not None:  # not managed_resource: its 403 would reveal the closure
+        rec = await store.get_resource(c.resource_id)
+        if rec is None:
+            raise NotFound("no such closure")
+        school = rec.resource.school_id
     else:
         site = await store.get_site(c.site_id or "")
         if site is None:
@@ -406,6 +409,8 @@ async def managed_closure(actor: Actor, closure_id: str) -> calendar_store.Closu
 
 
 async def delete_closure(actor: Actor, closure_id: str) -> None:
+    """Deletes a closure of a school the actor manages; NotFound for everyone else, exactly as
+    for an id that does not exist (only managers ever see closure ids)."""
     async with transaction():
         c = await managed_closure(actor, closure_id)
         await calendar_store.delete_closure(c.id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking.db.jobs_store import claim_job
+from booking.db.outage import is_outage
 from booking.services import bookings, imports, notice_jobs, privacy
 from booking.settings import get_settings
 
@@ -61,13 +62,16 @@ async def run_due_jobs(
     now: datetime, holder: str, jobs: tuple[Job, ...] = JOBS
 ) -> dict[str, int]:
     """Run each job whose lease this process wins now; returns {job name: items handled}.
-    A failing job is logged and does not stop the others."""
+    A failing job is logged and does not stop the others; a lost database stops the round
+    (re-raised, so the caller backs off) and marks nothing failed."""
     done: dict[str, int] = {}
     for job in jobs:
         try:
             if not await claim_job(job.name, now, now + job.period, holder):
                 continue
             done[job.name] = await job.run(now)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                raise
             log.exception("background job %s failed", job.name)
     return done

@@ -7,14 +7,8 @@ the factories share would be unusable ("attached to a different loop")."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +19,7 @@ from litestar import Litestar
 from api.app import create_app
 from booking.services import accounts
 from booking.settings import Settings
+from tests.faults import running_server
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 """Monday 2 March 2026, 08:00 in Amsterdam: the clock of every HTTP test."""
@@ -71,39 +66,8 @@ async def bearer(user_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(db: Any) -> Iterator[str]:
     """A real `labshare serve --workers 2` on the test backend; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "LABSHARE_DATABASE_URL": db.url}
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"labshare-serve-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with running_server(db.url) as (url, _, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

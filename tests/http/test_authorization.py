@@ -162,3 +162,113 @@ async def test_owners_may_write(world: World, client: httpx.AsyncClient) -> None
     assert r.status_code == 200
     r = await client.post(f"/api/v1/bookings/{world.booking}/cancel", headers=h["booker_a"])
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+# Existence is never revealed: for every object kind a caller can name by id, an outsider gets
+# the very answer a random id gets (status and problem type), never 403 for a real object.
+
+RANDOM_ID = "5f0c6f2e-8d8b-4c53-9a39-3f1f3b1d2c4e"
+
+
+@dataclass
+class Secrets:
+    closure: str  # a closure of school 1's public resource
+    site_closure: str  # a closure of school 1's site
+    token: str  # an API token of booker_a
+    feed: str  # booker_a's feed
+    calendar_import: str  # an ICS upload of school 1
+
+
+_ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:x@t\r\n"
+        "DTSTAMP:20260301T000000Z\r\nDTSTART:20260316T080000Z\r\nDTEND:20260316T100000Z\r\n"
+        "SUMMARY:Les\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.fixture
+async def secrets(world: World, client: httpx.AsyncClient) -> Secrets:
+    from booking.db.sql import execute
+    from tests.factories import T0, new_id
+
+    h = world.headers
+    r = await client.post(f"/api/v1/resources/{world.r1}/closures", headers=h["manager_1"], json={
+        "start": "2026-03-20T00:00:00+01:00", "end": "2026-03-21T00:00:00+01:00"})
+    assert r.status_code == 201, r.text
+    closure = r.json()["id"]
+    site_closure = new_id()
+    await execute("INSERT INTO closures (id, site, resource, starts_at, ends_at, reason, kind) "
+                  "VALUES ($1, $2, NULL, $3, $4, '', 'closure')",
+                  site_closure, world.site_1, T0, T0)
+    r = await client.post("/api/v1/tokens", headers=h["booker_a"], json={"name": "erp"})
+    assert r.status_code == 201, r.text
+    token = r.json()["id"]
+    r = await client.post("/api/v1/feeds", headers=h["booker_a"], json={"scope": "me"})
+    assert r.status_code == 201, r.text
+    feed = r.json()["id"]
+    r = await client.post("/api/v1/calendar-imports", headers=h["manager_1"], json={
+        "kind": "timetable", "resource_id": world.r1, "ics": _ICS})
+    assert r.status_code == 201, r.text
+    return Secrets(closure, site_closure, token, feed, r.json()["id"])
+
+
+HIDDEN = {
+    # label: (method, path with {id}, body, outsiders who must not learn the object exists)
+    "read booking": ("GET", "/api/v1/bookings/{id}", None, ("booker_b", "manager_2",
+                                                             "coordinator")),
+    "cancel booking": ("POST", "/api/v1/bookings/{id}/cancel", None, ("booker_b", "manager_2",
+                                                                     "coordinator")),
+    "approve booking": ("POST", "/api/v1/bookings/{id}/approve", None, ("booker_b",
+                                                                       "manager_2")),
+    "internal resource": ("GET", "/api/v1/resources/{id}", None, ("anonymous", "booker_a",
+                                                                 "manager_2", "coordinator")),
+    "internal availability": ("GET", "/api/v1/resources/{id}/availability"
+                              "?from=2026-03-09T00:00:00%2B01:00&to=2026-03-10T00:00:00%2B01:00",
+                              None, ("anonymous", "booker_a", "manager_2")),
+    "delete closure": ("DELETE", "/api/v1/closures/{id}", None, ("booker_a", "booker_b",
+                                                                "manager_2", "staff_1",
+                                                                "coordinator")),
+    "delete site closure": ("DELETE", "/api/v1/closures/{id}", None, ("booker_a", "manager_2",
+                                                                     "coordinator")),
+    "delete token": ("DELETE", "/api/v1/tokens/{id}", None, ("booker_b", "manager_1",
+                                                            "admin")),
+    "delete feed": ("DELETE", "/api/v1/feeds/{id}", None, ("booker_b", "manager_1")),
+    "rotate feed": ("POST", "/api/v1/feeds/{id}/rotate", None, ("booker_b", "manager_1")),
+    "read import": ("GET", "/api/v1/calendar-imports/{id}", None, ("booker_a", "manager_2",
+                                                                  "coordinator")),
+    "refresh import": ("POST", "/api/v1/calendar-imports/{id}/refresh", None, ("booker_a",
+                                                                              "manager_2")),
+    "delete import": ("DELETE", "/api/v1/calendar-imports/{id}", None, ("booker_a",
+                                                                       "manager_2")),
+}
+
+
+def _real_id(label: str, world: World, hidden: Secrets) -> str:
+    return {
+        "booking": world.booking, "resource": world.internal, "availability": world.internal,
+        "site closure": hidden.site_closure, "closure": hidden.closure, "token": hidden.token,
+        "feed": hidden.feed, "import": hidden.calendar_import,
+    }[next(k for k in ("booking", "resource", "availability", "site closure", "closure",
+                       "token", "feed", "import") if k in label)]
+
+
+async def test_outsiders_cannot_tell_real_ids_from_random_ones(
+    world: World, secrets: Secrets, client: httpx.AsyncClient
+) -> None:
+    failures = []
+    for label, (method, path, body, outsiders) in HIDDEN.items():
+        real = path.format(id=_real_id(label, world, secrets))
+        random = path.format(id=RANDOM_ID)
+        for actor in outsiders:
+            headers = world.headers[actor]
+            got = await client.request(method, real, json=body, headers=headers)
+            expected = await client.request(method, random, json=body, headers=headers)
+            if (got.status_code, got.json().get("type")) != (
+                    expected.status_code, expected.json().get("type")):
+                failures.append(f"{label} as {actor}: {got.status_code} {got.json().get('type')}"
+                                f" for a real id, {expected.status_code} for a random one")
+            elif got.status_code not in (401, 404):
+                failures.append(f"{label} as {actor}: {got.status_code}, expected 404")
+    assert not failures, "\n".join(failures)
+    # and the owners still reach what the outsiders could not
+    r = await client.delete(f"/api/v1/closures/{secrets.closure}",
+                            headers=world.headers["manager_1"])
+    assert r.status_code == 204, r.text
