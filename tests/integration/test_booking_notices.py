@@ -165,7 +165,7 @@ async def test_a_refused_booking_writes_no_message(db: Backend, smtp) -> None:
     with pytest.raises(Conflict):
         await bookings.create_booking(bob, req([w["rid"]], MON + timedelta(minutes=30)), NOW)
     after = await fetch("SELECT COUNT(*) AS n FROM outbox_messages")
-    assert int(after[0]["n"]) == int(before[0]["n"]) == 1
+    assert int(after[0]["n"]) == int(before[0]["n"]) == 2  # created + confirmed, recorded
 
 
 async def test_digest_managers_get_no_mail_per_request(db: Backend, smtp) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from booking.db.sql import execute, fetch
 from booking.services import bookings
+from booking.services.booking_notices import expand_events
 from booking.services.notice_jobs import (
     FAILING_AFTER,
     digest_cutoff,
@@ -101,6 +102,7 @@ async def test_the_digest_bundles_requests_once_a_day(db: Backend, smtp) -> None
     await execute("UPDATE users SET digest = TRUE WHERE email = 'fatima@school.example'")
     await bookings.create_booking(booker, req([rid], START), NOW)
     await bookings.create_booking(booker, req([rid], START + timedelta(days=1)), NOW)
+    await expand_events()
     assert await send_digests(NOW) == 0  # before 07:00 local of the next day
     next_morning = digest_cutoff(NOW + timedelta(days=1), "Europe/Amsterdam")
     next_morning += timedelta(minutes=1)
