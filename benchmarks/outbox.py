@@ -91,7 +91,8 @@ async def bench(backend: str) -> None:
                 pass  # expands the 1,000 events into mails, then sends them
             took = time.perf_counter() - start
             print(f"{backend:10s} burst: {BURST} bookings in {made:.1f} s recorded {queued} "
-                  f"events; expanded and drained {len(sink.received)} through aiosmtpd in {took:.1f} s = "
+                  f"events; expanded and drained {len(sink.received)} through aiosmtpd in "
+                  f"{took:.1f} s = "
                   f"{len(sink.received) / took:.0f} mails/s", flush=True)
         finally:
             sink.stop()

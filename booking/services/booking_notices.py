@@ -27,8 +27,8 @@ import logging
 from datetime import datetime
 
 from booking.db import booking_store, notify_store, outbox_store
-from booking.db.engine import transaction
 from booking.db.booking_store import BookingRecord
+from booking.db.engine import transaction
 from booking.db.notify_store import Audience, Person, Slot
 from booking.db.outbox_store import NewMessage
 from booking.ical.feeds import feed_uid
