@@ -4,10 +4,7 @@ import mails the school's managers once per failing streak, not on every retry."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from booking.db.sql import execute, fetch
 from booking.services import bookings
@@ -38,13 +35,6 @@ from tests.integration.test_bookings import req
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 START = datetime(2027, 3, 8, 13, 0, tzinfo=UTC)  # a week later, 14:00 local
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def settings(sink: SmtpSink) -> Settings:
