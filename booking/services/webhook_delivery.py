@@ -48,8 +48,6 @@ async def deliver_webhook(webhook_id: str | None, url: str, body: str, now: date
         await _check_host(url, FetchPolicy.from_env())
     except FetchError as exc:
         raise TemporaryFailure(str(exc)) from None
-    except (UnicodeError, ValueError):
-        raise PermanentFailure("the host name is not valid") from None
     raw = body.encode()
     headers = {
         "Content-Type": "application/json", "User-Agent": USER_AGENT,

@@ -82,8 +82,6 @@ async def create_webhook(
         await _check_host(target, FetchPolicy.from_env())
     except FetchError as exc:
         raise _invalid("url", str(exc)) from None
-    except (UnicodeError, ValueError):  # a host name that cannot be an IDNA name
-        raise _invalid("url", "the host name is not valid") from None
     chosen = tuple(dict.fromkeys(events))
     unknown = [e for e in chosen if e not in EVENTS]
     if not chosen or unknown:

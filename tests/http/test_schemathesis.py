@@ -29,8 +29,6 @@ SEMANTIC_422 = (
     # "exactly one of url/ics", "id with scope resource": a oneOf could state these; until the
     # feeds/imports schemas do, they are allowed here too.
     r"^/api/v1/(feeds|calendar-imports)$",
-    # a webhook's host must resolve to a public address (the imports' SSRF rule)
-    r"^/api/v1/webhooks$",
 )
 CONFIG = "\n".join(
     f"""[[operations]]
