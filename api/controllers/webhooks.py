@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -20,11 +20,18 @@ from booking.services.webhooks import WebhookView
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
+EventName = Literal["booking.created", "booking.confirmed", "booking.declined",
+                    "booking.expired", "booking.cancelled", "booking.updated"]
+
+
 class WebhookIn(msgspec.Struct, forbid_unknown_fields=True):
-    url: Annotated[str, msgspec.Meta(min_length=8, max_length=500,
-                                     examples=["https://crm.example.nl/labshare"])]
-    events: Annotated[list[str], msgspec.Meta(min_length=1, max_length=len(EVENTS),
-                                              examples=[["booking.created"]])]
+    """`url` must be http(s) and resolve to a public address (else 422, like imports)."""
+
+    url: Annotated[str, msgspec.Meta(
+        min_length=8, max_length=500, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?$",
+        examples=["https://crm.example.nl/labshare"])]
+    events: Annotated[list[EventName], msgspec.Meta(min_length=1, max_length=len(EVENTS),
+                                                    examples=[["booking.created"]])]
     organisation_id: UUIDStr | None = None
 
 

@@ -85,6 +85,32 @@ async def lease_due(
     return leased
 
 
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    payload: str
+
+
+async def pending_events(limit: int) -> list[EventRow]:
+    """Recorded booking events not yet expanded into messages, oldest first."""
+    rows = await fetch(
+        "SELECT id, payload FROM outbox_messages WHERE kind = 'event' AND status = 'pending' "
+        f"ORDER BY id LIMIT {int(limit)}",
+    )
+    return [EventRow(int(r["id"]), r["payload"]) for r in rows]
+
+
+async def claim_event(event_id: int) -> bool:
+    """Mark an event row expanded; False when another worker did already (in a transaction,
+    so the expansion and this mark commit together)."""
+    rows = await fetch(
+        "UPDATE outbox_messages SET status = 'sent', attempts = 1, sent_at = next_attempt_at "
+        "WHERE id = $1 AND status = 'pending' RETURNING id",
+        event_id,
+    )
+    return bool(rows)
+
+
 async def mark_sent(message_id: int, now: datetime) -> None:
     await execute(
         "UPDATE outbox_messages SET status = 'sent', sent_at = $1, locked_until = NULL, "
@@ -121,8 +147,9 @@ async def list_messages(
     *, status: str | None = None, kind: str | None = None, webhook_id: str | None = None,
     limit: int = 100, before_id: int | None = None,
 ) -> list[Row]:
-    """Newest first; filters are optional."""
-    where: list[str] = []
+    """Newest first; filters are optional. Recorded booking events (kind `event`) are listed
+    only when asked for by `kind`."""
+    where: list[str] = [] if kind is not None else ["kind != 'event'"]
     args: list[Any] = []
     for column, value in (("status", status), ("kind", kind), ("webhook", webhook_id)):
         if value is not None:

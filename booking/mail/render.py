@@ -49,6 +49,7 @@ def mail_locale(locale: str | None) -> str:
     return short if short in LOCALES else DEFAULT_LOCALE
 
 
+@lru_cache(maxsize=256)
 def template_exists(template: str) -> bool:
     """True when `template` has its three files in the default language."""
     folder = TEMPLATES / template

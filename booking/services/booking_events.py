@@ -51,10 +51,11 @@ Consumer = Callable[[BookingEvent], Awaitable[None]]
 """An `async (BookingEvent) -> None` that writes its rows in the current transaction."""
 
 async def _notifications(event: BookingEvent) -> None:
-    """The outbox's mails, invitations and webhook deliveries (booking/services/booking_notices)."""
-    from booking.services.booking_notices import notify_booking_event  # it imports this module
+    """The outbox: one event row now; the worker turns it into mails, invitations and webhook
+    deliveries (booking/services/booking_notices.py)."""
+    from booking.services.booking_notices import record_booking_event  # it imports this module
 
-    await notify_booking_event(event)
+    await record_booking_event(event)
 
 
 async def _audit(event: BookingEvent) -> None:

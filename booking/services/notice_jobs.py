@@ -63,7 +63,7 @@ async def send_digests(now: datetime, zone: str = "Europe/Amsterdam") -> int:
                 locale=batch.person.locale, template="digest",
                 context={"name": batch.person.name, "lines": list(batch.lines),
                          "count": len(batch.lines), "link": "/manage/requests"},
-                now=now, key=f"digest:{batch.person.id}:{cutoff.date().isoformat()}",
+                now=now, key=f"digest:{batch.person.id}:{max(batch.item_ids)}",
             )
             await notify_store.delete_digest_items(batch.item_ids)
     return len(batches)

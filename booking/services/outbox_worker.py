@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -18,10 +21,12 @@ from email.utils import parseaddr
 
 from booking.db import outbox_store
 from booking.db.engine import transaction
+from booking.db.jobs_store import claim_job, release_job
 from booking.db.outbox_store import Leased
 from booking.ical.itip import CalendarInvite, render_invite
 from booking.mail.messages import build_message
 from booking.mail.render import render_mail
+from booking.services.booking_notices import expand_events
 from booking.services.mail_transport import (
     DeliveryFailure,
     PermanentFailure,
@@ -90,39 +95,75 @@ async def _settle(row: Leased, now: datetime, failure: DeliveryFailure | None) -
         await outbox_store.mark_retry(row.id, str(failure), retry_at(now, row.attempts))
 
 
+HOLDER = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+EXPAND_LOCK = "outbox_expand_events"
+
+
+async def expand_recorded_events(now: datetime) -> int:
+    """Expand booking-event rows into messages, in one process at a time (a job lease), so
+    invitations keep their SEQUENCE order; returns events expanded."""
+    if not await claim_job(EXPAND_LOCK, now, now + LEASE, HOLDER):
+        return 0
+    try:
+        return await expand_events()
+    finally:
+        await release_job(EXPAND_LOCK, HOLDER, now)
+
+
 async def deliver_due(now: datetime, settings: Settings, *, limit: int = BATCH) -> int:
-    """Send what is due now; returns how many rows were handled (sent, retried or failed)."""
+    """Expand recorded booking events, then send what is due now; returns how many rows were
+    handled (events expanded, messages sent, retried or failed)."""
+    expanded = await expand_recorded_events(now)
     kinds = ("mail", "webhook") if settings.smtp_url else ("webhook",)
     async with transaction(write=True):
         rows = await outbox_store.lease_due(now, now + LEASE, limit, kinds)
     if not rows:
-        return 0
+        return expanded
     mails = [r for r in rows if r.kind == "mail"]
     if mails:
         await _send_mails(mails, now, settings)
     for row in rows:
         if row.kind == "webhook":
             await _settle(row, now, await _attempt_webhook(row, now))
-    return len(rows)
+    return expanded + len(rows)
+
+
+SETTLE_EVERY = 20
+"""Mails sent between two commits of their outcomes: a crash re-sends at most these (with the
+same Message-ID), and one commit per mail would cost more than the sending."""
+
+
+async def _settle_all(outcomes: list[tuple[Leased, DeliveryFailure | None]], now: datetime) -> None:
+    if outcomes:
+        async with transaction(write=True):
+            for row, failure in outcomes:
+                await _settle(row, now, failure)
+        outcomes.clear()
 
 
 async def _send_mails(rows: list[Leased], now: datetime, settings: Settings) -> None:
     target = SmtpTarget.from_url(settings.smtp_url)
-    async with SmtpConnection(target) as smtp:
-        for row in rows:
-            failure: DeliveryFailure | None = None
-            try:
-                composed = compose_mail(outbox_id=row.id, to_email=row.recipient,
-                                        payload=row.payload, created_at=row.created_at,
-                                        settings=settings)
-            except Exception as exc:  # a template or payload that cannot render never will
-                failure = PermanentFailure(f"cannot render: {type(exc).__name__}: {exc}")
-            else:
+    outcomes: list[tuple[Leased, DeliveryFailure | None]] = []
+    try:
+        async with SmtpConnection(target) as smtp:
+            for row in rows:
+                failure: DeliveryFailure | None = None
                 try:
-                    await smtp.send(composed.message)
-                except DeliveryFailure as exc:
-                    failure = exc
-            await _settle(row, now, failure)
+                    composed = compose_mail(outbox_id=row.id, to_email=row.recipient,
+                                            payload=row.payload, created_at=row.created_at,
+                                            settings=settings)
+                except Exception as exc:  # a template or payload that cannot render never will
+                    failure = PermanentFailure(f"cannot render: {type(exc).__name__}: {exc}")
+                else:
+                    try:
+                        await smtp.send(composed.message)
+                    except DeliveryFailure as exc:
+                        failure = exc
+                outcomes.append((row, failure))
+                if len(outcomes) >= SETTLE_EVERY:
+                    await _settle_all(outcomes, now)
+    finally:
+        await _settle_all(outcomes, now)
 
 
 async def _attempt_webhook(row: Leased, now: datetime) -> DeliveryFailure | None:

@@ -12,6 +12,7 @@ import httpx
 from booking.db.sql import execute, fetch
 from booking.domain.roles import Role
 from booking.services import accounts, bookings
+from booking.services.booking_notices import expand_events
 from tests.factories import (
     T0,
     actor_for,
@@ -50,6 +51,7 @@ async def test_admin_reads_queued_mail_with_its_calendar_part(web: httpx.AsyncCl
     booker = await make_user(email="bob@acme.example", memberships=[(company, "booker")])
     start = NOW + timedelta(days=7, hours=2)
     await bookings.create_booking(await actor_for(booker), req([rid], start), NOW)
+    await expand_events()  # what the worker does first
     (row,) = await fetch("SELECT id FROM outbox_messages WHERE kind = 'mail'")
 
     await _sign_in(web, "admin@labshare.test")

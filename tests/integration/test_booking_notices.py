@@ -3,7 +3,6 @@ what a school or company would find in its inbox (API.md "Notifications")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,13 +33,6 @@ NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # Monday 08:00 in Amsterdam
 MON = datetime(2027, 3, 8, 13, 0, tzinfo=UTC)  # Monday 8 March, 14:00 local
 BASE = "https://labshare.example"
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def settings(sink: SmtpSink) -> Settings:
@@ -165,7 +157,7 @@ async def test_a_refused_booking_writes_no_message(db: Backend, smtp) -> None:
     with pytest.raises(Conflict):
         await bookings.create_booking(bob, req([w["rid"]], MON + timedelta(minutes=30)), NOW)
     after = await fetch("SELECT COUNT(*) AS n FROM outbox_messages")
-    assert int(after[0]["n"]) == int(before[0]["n"]) == 1
+    assert int(after[0]["n"]) == int(before[0]["n"]) == 2  # created + confirmed, recorded
 
 
 async def test_digest_managers_get_no_mail_per_request(db: Backend, smtp) -> None:

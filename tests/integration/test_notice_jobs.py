@@ -4,13 +4,11 @@ import mails the school's managers once per failing streak, not on every retry."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from booking.db.sql import execute, fetch
 from booking.services import bookings
+from booking.services.booking_notices import expand_events
 from booking.services.notice_jobs import (
     FAILING_AFTER,
     digest_cutoff,
@@ -37,13 +35,6 @@ from tests.integration.test_bookings import req
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 START = datetime(2027, 3, 8, 13, 0, tzinfo=UTC)  # a week later, 14:00 local
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def settings(sink: SmtpSink) -> Settings:
@@ -101,6 +92,7 @@ async def test_the_digest_bundles_requests_once_a_day(db: Backend, smtp) -> None
     await execute("UPDATE users SET digest = TRUE WHERE email = 'fatima@school.example'")
     await bookings.create_booking(booker, req([rid], START), NOW)
     await bookings.create_booking(booker, req([rid], START + timedelta(days=1)), NOW)
+    await expand_events()
     assert await send_digests(NOW) == 0  # before 07:00 local of the next day
     next_morning = digest_cutoff(NOW + timedelta(days=1), "Europe/Amsterdam")
     next_morning += timedelta(minutes=1)

@@ -3,7 +3,6 @@ arrives once, in the recipient's language, with a fixed Message-ID; a rollback q
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,13 +18,6 @@ from tests.integration.smtp_support import SmtpSink
 
 NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def settings_for(sink: SmtpSink | None) -> Settings:

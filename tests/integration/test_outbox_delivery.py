@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,13 +24,6 @@ NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 CONTEXT = {"name": "Fatima", "source": "Rooster", "school": "Techniek College",
            "failures": 3, "error": "HTTP 500", "link": "/manage"}
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def settings(sink: SmtpSink) -> Settings:
