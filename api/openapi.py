@@ -136,13 +136,18 @@ def _authenticates(path: str) -> bool:
     return not any(re.match(p, path) for p in AuthMiddleware.exclude_path_pattern)
 
 
+def _path_parameters(route: HTTPRoute) -> list[Any]:
+    params = route.path_parameters
+    return list(params.values() if isinstance(params, dict) else params)
+
+
 def shape_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
     """The problem statuses that follow from a route's shape, whatever its handler does:
     401 wherever `AuthMiddleware` runs (an unknown or revoked bearer token is refused on every
     such path), 403 on its unsafe methods (the CSRF token, and a foreign `Origin` even where no
     token is needed, as on login), 404 where the path has
     parameters (an unknown id, or one that is not a UUID), 422 where the client sends a body,
-    query, header or cookie parameter."""
+    query, header or cookie parameter, or text in the path (a token with bounds)."""
     statuses: set[int] = set()
     if _authenticates(route.path):
         statuses.add(401)
@@ -151,7 +156,8 @@ def shape_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
     if route.path_parameters:
         statuses.add(404)
     model = handler.create_kwargs_model(path_parameters=route.path_parameters)
-    if (model.expected_query_params or model.expected_header_params
+    text_in_path = any(p.type is str for p in _path_parameters(route))  # may carry bounds
+    if (model.expected_query_params or model.expected_header_params or text_in_path
             or model.expected_cookie_params or "data" in handler.parsed_fn_signature.parameters):
         statuses.add(422)
     return statuses
