@@ -238,7 +238,8 @@ def test_a_region_goes_live_through_the_pages(onboard_page: Page, live: Live) ->
     page.goto(f"/book?resource={lab_id}&date={tuesday.isoformat()}&start=10:00&end=12:00")
     page.fill("#f-title", "Lascursus")
     page.get_by_role("button", name="Controleer prijs en beschikbaarheid").click()
-    expect(page.locator(".summary .total")).to_contain_text("120,00")
+    expect(page.locator(".price-lines")).to_contain_text("120,00")  # 2 h at the partner rate
+    expect(page.locator(".summary .total")).to_contain_text("145,20")  # with 21 % VAT
     page.locator("button[name=action][value=confirm]").click()
     _flash(page, "Geboekt")
     expect(page.locator(".booking", has_text="Lascursus")).to_be_visible()
