@@ -126,9 +126,27 @@ class ResourceOut(msgspec.Struct):
     city: str
 
 
+class FirstFreeOut(msgspec.Struct):
+    """The earliest free window of the asked length inside `[free_from, free_to)`, clipped."""
+
+    start: datetime
+    end: datetime
+
+
+class ResourceItem(ResourceOut):
+    """A list item: the resource and, in a free-time search, its first free window."""
+
+    first_free: FirstFreeOut | None = None
+
+
 class ResourceList(msgspec.Struct):
-    items: list[ResourceOut]
+    items: list[ResourceItem]
     next_cursor: str | None
+    total: Annotated[int, msgspec.Meta(
+        description="Every match over all pages (not the page size)")] = 0
+    suggestion: Annotated[str | None, msgspec.Meta(
+        description="When `q` found nothing: a corrected query that finds something",
+        examples=["lassen"])] = None
 
 
 class ResourceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -293,6 +311,17 @@ def resource_out(r: ResourceView) -> ResourceOut:
         ),
         school_name=r.school_name, site_name=r.site_name, city=r.city,
     )
+
+
+def resource_item(r: ResourceView) -> ResourceItem:
+    """A list item: `resource_out` plus `first_free` in the resource's local offset."""
+    first = None
+    if r.first_free is not None:
+        first = FirstFreeOut(to_local(r.first_free.start, r.timezone),
+                             to_local(r.first_free.end, r.timezone))
+    out = resource_out(r)
+    return ResourceItem(**{f: getattr(out, f) for f in out.__struct_fields__},
+                        first_free=first)
 
 
 def rule_out(rule: OpeningRule | OpeningRuleView) -> OpeningRuleIO:

@@ -34,6 +34,7 @@ from api.schemas_catalogue import (
     closure_out,
     policy_in,
     rate_in,
+    resource_item,
     resource_out,
     rule_out,
     school_out,
@@ -77,7 +78,9 @@ async def list_resources(
     kind: Kind | None = None,
     tag: Annotated[str | None, Parameter(max_length=40)] = None,
     school: UUID | None = None,
-    q: Annotated[str | None, Parameter(max_length=100, description="Text search")] = None,
+    q: Annotated[str | None, Parameter(
+        max_length=100, description="Text search: every word must start a word or a Dutch "
+        "stem of the name, description, tags, school or city; ranked by relevance")] = None,
     city: Annotated[str | None, Parameter(max_length=100,
                                           description="The site's city (whole, any case)")] = None,
     free_from: Annotated[datetime | None, Parameter(description="With free_to: has a free "
@@ -95,7 +98,9 @@ async def list_resources(
         free_from=free_from, free_to=free_to, min_free_minutes=min_free_minutes,
         limit=limit, cursor=cursor, now=now,
     )
-    return ResourceList(items=[resource_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return ResourceList(items=[resource_item(r) for r in page.items],
+                        next_cursor=page.next_cursor, total=page.total or 0,
+                        suggestion=page.suggestion)
 
 
 @get("/api/v1/resources/{resource_id:uuid}", tags=["catalogue"], responses=problems(404))

@@ -19,6 +19,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
 from booking.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from booking.db.sqlite_functions import register_async
 from booking.db.tables import ALL_TABLES
 
 CHUNK = 2000
@@ -78,12 +79,14 @@ async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
     conn = await aiosqlite.connect(**engine.connection_kwargs)
     try:
         await conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        await register_async(conn)  # the search triggers stem with it
         # Foreign keys are checked once, in bulk, before COMMIT (`foreign_key_check`): per-row
         # checks and ON DELETE actions made replacing a large region several times slower.
         await conn.execute("PRAGMA foreign_keys = OFF")
         await conn.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            await conn.execute("DELETE FROM resource_search")  # at once, not row by row
             for table in reversed(ALL_TABLES):
                 name = table._meta.tablename
                 await conn.execute(f'DELETE FROM "{name}"')

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from booking.db import calendar_store
 from booking.db import catalogue_store as store
 from booking.db.actor_store import company_info
-from booking.db.catalogue_store import ResourceRecord, SchoolRow, SiteRow, VisibleTo
+from booking.db.catalogue_store import (
+    ResourceFilter,
+    ResourceRecord,
+    SchoolRow,
+    SiteRow,
+    VisibleTo,
+)
 from booking.db.engine import transaction
 from booking.domain import permissions
 from booking.domain.availability import (
@@ -19,7 +25,6 @@ from booking.domain.availability import (
     busy,
     check_request,
     free_spans,
-    has_free_span,
 )
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
@@ -34,13 +39,12 @@ from booking.domain.resources import (
     Visibility,
 )
 from booking.domain.roles import Actor
+from booking.domain.search import parse_query
+from booking.services import search
 from booking.services.calendars import (
     SearchInputs,
     checked_window,
-    decode_cursor,
-    encode_cursor,
     load_one,
-    load_search_inputs,
     valid_id,
     week_of,
 )
@@ -55,8 +59,6 @@ from booking.services.views import (
     SchoolView,
     SiteView,
 )
-
-SEARCH_CHUNK = 250
 
 
 def _site_view(s: SiteRow) -> SiteView:
@@ -150,57 +152,19 @@ async def list_resources(
     cursor: str | None = None,
     now: datetime | None = None,
 ) -> Page[ResourceView]:
-    """Visible resources by (name, id); with `free_from`/`free_to` only those having a free
-    bookable window of at least `min_free_minutes` (default: any) in that range. `q` is a
-    literal substring of name or description; `city` the site's city (whole, any case)."""
-    after = tuple(decode_cursor(cursor, 2)) if cursor else None
+    """Visible resources, by name; with `q` (every word a prefix of an indexed word or Dutch
+    stem of name, description, tags, school or city: `booking.domain.search`) by relevance.
+    With `free_from`/`free_to` only those having a free window of at least
+    `min_free_minutes` (default: any) in that range that the actor could book, each with its
+    `first_free`. `city` is the site's city (whole, any case). The page carries the `total`
+    over all pages and, when `q` finds nothing, a `suggestion`."""
     if school_id is not None:
         school_id = valid_id(school_id)
-    search = free_from is not None or free_to is not None or min_free_minutes is not None
-    filters: dict[str, Any] = {
-        "visible": visible_to(actor), "kind": kind, "tag": tag, "school_id": school_id, "q": q,
-        "city": city or None,
-    }
-    if not search:
-        rows = await store.list_resources(**filters, after=after, limit=limit + 1)
-        return _page(actor, [r for r in rows if permissions.can_see_resource(actor, r.resource)],
-                     rows, limit)
-    if free_from is None or free_to is None or now is None:
-        raise RuleViolation(
-            [Reason("invalid_window", "free_from and free_to are both required")],
-            field_name="free_from",
-        )
-    window = checked_window(Interval(free_from, free_to), "free_from")
-    need = timedelta(minutes=max(min_free_minutes or 0, 0))
-    found: list[ResourceRecord] = []
-    size = limit + 1  # when most resources match, the first chunk is the page
-    while len(found) <= limit:
-        chunk = await store.list_resources(**filters, after=after, limit=size)
-        if not chunk:
-            break
-        inputs = await load_search_inputs(chunk, window)
-        for rec in chunk:
-            got = inputs[rec.resource.id]
-            if permissions.can_see_resource(actor, rec.resource) and has_free_span(
-                got.resource, got.open, got.closed, got.claims, window, now, need
-            ):
-                found.append(rec)
-        last = chunk[-1].resource
-        after = (last.name, last.id)
-        if len(chunk) < size:
-            break
-        size = max(SEARCH_CHUNK, limit + 1 - len(found))
-    return _page(actor, found, found, limit)
-
-
-def _page(
-    actor: Actor, items: list[ResourceRecord], scanned: list[ResourceRecord], limit: int
-) -> Page[ResourceView]:
-    if len(scanned) <= limit:
-        return Page([resource_view(r, actor) for r in items[:limit]], None)
-    last = scanned[limit - 1].resource
-    keep = [r for r in items if (r.resource.name, r.resource.id) <= (last.name, last.id)]
-    return Page([resource_view(r, actor) for r in keep], encode_cursor(last.name, last.id))
+    f = ResourceFilter(visible_to(actor), kind=kind, tag=tag, school_id=school_id,
+                       terms=parse_query(q), city=city or None)
+    free = search.free_wanted(free_from, free_to, min_free_minutes, now)
+    return await search.find(actor, f, q, free, limit, cursor,
+                             lambda rec: resource_view(rec, actor))
 
 
 async def get_resource(actor: Actor, resource_id: str) -> ResourceView:
