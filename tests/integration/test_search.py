@@ -3,15 +3,15 @@ description, tags, school and city; current after every write; suggestions; the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from booking.db.sql import execute, fetch
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.domain.search import STOPWORDS, stem, words
-from booking.services import catalogue
-from booking.services.views import ResourceInput
+from booking.services import bookings, catalogue
+from booking.services.views import BookingRequest, ResourceInput
 from tests.conftest import Backend
-from tests.factories import make_resource, make_school, make_site, manager
+from tests.factories import booker, make_resource, make_school, make_site, manager
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 
@@ -147,3 +147,64 @@ async def test_postgresql_stems_like_the_domain(db: Backend) -> None:
     )
     differ = {r["w"]: (r["s"], stem(r["w"])) for r in rows if r["s"] != stem(r["w"])}
     assert differ == {}
+
+
+MON = datetime(2027, 3, 8, 7, 0, tzinfo=UTC)  # Monday 08:00 local
+
+
+async def test_each_free_match_says_its_first_free_window(db: Backend) -> None:
+    site = await make_site()
+    busy = await make_resource(site_id=site, name="A")  # open 08:00-18:00 local, weekdays
+    free = await make_resource(site_id=site, name="B")
+    company, _ = await booker()
+    await bookings.create_booking(
+        company, BookingRequest([busy], MON, MON + timedelta(hours=5)), NOW)
+    window_start = MON + timedelta(minutes=30)  # clipped: the search starts at 08:30
+    page = await catalogue.list_resources(
+        ANONYMOUS, free_from=window_start, free_to=MON + timedelta(days=3),
+        min_free_minutes=180, now=NOW)
+    first = {r.id: (r.first_free, r.more_free) for r in page.items}
+    assert page.total == 2
+    assert first[busy][0] is not None and first[free][0] is not None
+    assert (first[busy][0].start, first[busy][0].end) == (
+        MON + timedelta(hours=5), MON + timedelta(hours=10))  # after the booking, to 18:00
+    assert (first[free][0].start, first[free][0].end) == (window_start, MON + timedelta(hours=10))
+    assert first[free][1] == 2  # Tuesday and Wednesday, the same week
+    # a plain list says no first free window
+    assert all(r.first_free is None for r in (await catalogue.list_resources(ANONYMOUS)).items)
+
+
+async def test_free_time_counts_only_what_the_caller_may_book(db: Backend) -> None:
+    school = await make_school()
+    site = await make_site(school_id=school)
+    await make_resource(site_id=site, name="Alleen partners", bookable_by="partners")
+    everyone = await make_resource(site_id=site, name="Iedereen")
+    stranger, _ = await booker()
+    partner, _ = await booker(partner_of=[school])
+    args = {"free_from": MON, "free_to": MON + timedelta(days=1), "min_free_minutes": 60,
+            "now": NOW}
+    mine = await catalogue.list_resources(stranger, **args)  # type: ignore[arg-type]
+    assert [r.id for r in mine.items] == [everyone] and mine.total == 1
+    assert (await catalogue.list_resources(partner, **args)).total == 2  # type: ignore[arg-type]
+    assert (await catalogue.list_resources(ANONYMOUS, **args)).total == 2  # type: ignore[arg-type]
+
+
+async def test_free_total_spans_pages(db: Backend) -> None:
+    site = await make_site()
+    for i in range(5):
+        await make_resource(site_id=site, name=f"Machine {i}")
+    await make_resource(site_id=site, name="Machine nooit", hours=None)
+    args = {"free_from": MON, "free_to": MON + timedelta(hours=10), "min_free_minutes": 120,
+            "now": NOW, "limit": 2}
+    seen: list[str] = []
+    cursor = None
+    for _ in range(4):
+        page = await catalogue.list_resources(ANONYMOUS, cursor=cursor, **args)  # type: ignore[arg-type]
+        assert page.total == 5 and all(r.first_free for r in page.items)
+        seen += [r.id for r in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 5
+    ranked = await catalogue.list_resources(ANONYMOUS, q="machine", **args)  # type: ignore[arg-type]
+    assert ranked.total == 5 and len(ranked.items) == 2 and ranked.next_cursor
