@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
@@ -338,7 +339,11 @@ def closure_out(c: ClosureView) -> ClosureOut:
                       c.reason, c.kind)
 
 
-def availability_out(a: AvailabilityView) -> AvailabilityOut:
+def availability_out(
+    a: AvailabilityView, translate: Callable[[str], str] = str
+) -> AvailabilityOut:
+    """`a` in local offsets; `translate` turns our own closure labels (message ids such as
+    "Maintenance") into the caller's language."""
     tz = a.timezone
     return AvailabilityOut(
         resource_id=a.resource_id,
@@ -346,7 +351,8 @@ def availability_out(a: AvailabilityView) -> AvailabilityOut:
         free=[FreeOut(to_local(f.start, tz), to_local(f.end, tz)) for f in a.free],
         busy=[
             BusyOut(to_local(b.start, tz), to_local(b.end, tz), b.kind,  # type: ignore[arg-type]
-                    b.reason if b.kind == "closure" else None)
+                    translate(b.reason) if b.kind == "closure" and b.reason is not None
+                    else None)
             for b in a.busy
         ],
     )

@@ -43,7 +43,7 @@ from api.timefmt import to_local
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
-from booking.i18n import reason_message
+from booking.i18n import reason_message, translations
 from booking.services import catalogue
 from booking.services.views import ResourceInput
 
@@ -152,9 +152,11 @@ async def availability(
     request: Request[Any, Any, Any], actor: Actor, now: datetime, resource_id: UUID,
     start: From, end: To,
 ) -> AvailabilityOut:
-    """Free bookable windows and busy time (never who booked) within `[from, to)`."""
+    """Free bookable windows and busy time (never who booked) within `[from, to)`. A closure's
+    `reason` is its public label ("Eigen onderwijs", "Onderhoud", a holiday's name) unless the
+    caller is staff of the resource's school."""
     view = await catalogue.availability(actor, str(resource_id), _window(start, end), now)
-    return availability_out(view)
+    return availability_out(view, translations(request_locale(request)).gettext)
 
 
 @get("/api/v1/resources/{resource_id:uuid}/check", tags=["catalogue"], responses=problems(404))

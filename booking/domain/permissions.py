@@ -48,6 +48,12 @@ def can_book_any(actor: Actor, resource: Resource) -> bool:
     return any(can_book(actor, resource, company) for company in actor.company_ids)
 
 
+def can_see_closure_details(actor: Actor, school_id: str) -> bool:
+    """Whether the actor reads a closure's own reason (course names of the timetable, …) rather
+    than its public label: the school's staff and admins."""
+    return actor.is_admin or school_id in actor.staff_school_ids
+
+
 def can_manage_school(actor: Actor, school_id: str) -> bool:
     """Facility manager of the school, or admin."""
     return actor.is_admin or school_id in actor.managed_school_ids

@@ -380,7 +380,8 @@ async def availability(
         free=[FreeView(w.start, w.end)
               for w in free_spans(e.resource, e.open, e.closed, e.claims, window, now)],
         busy=[BusyView(b.interval.start, b.interval.end, b.kind, b.reason)
-              for b in busy(cal, window)],
+              for b in busy(cal, window, details=permissions.can_see_closure_details(
+                  actor, rec.resource.school_id))],
     )
 
 
