@@ -152,7 +152,8 @@ def _calendar(
             tuple(inputs.rules.get(rid, ())), tuple(inputs.exceptions.get(rid, ())), window,
             rec.resource.timezone,
         ),
-        closures=tuple(ClosureSpan(c.interval, c.reason, c.kind) for c in inputs.closures.get(rid, ())),
+        closures=tuple(ClosureSpan(c.interval, c.reason, c.kind)
+                       for c in inputs.closures.get(rid, ())),
         claims=calendar_store.merged_spans(
             span for other in related for span in spans.get(other, ())
         ),
