@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from booking.db.catalogue_store import (
 )
 from booking.db.engine import transaction
 from booking.domain import permissions
+from booking.domain.alternatives import nearest_fits
 from booking.domain.availability import (
     ResourceCalendar,
     busy,
@@ -383,6 +384,35 @@ async def availability(
               for b in busy(cal, window, details=permissions.can_see_closure_details(
                   actor, rec.resource.school_id))],
     )
+
+
+NEAREST_DAYS = 14
+"""How far before and after a refused request `nearest_free` looks."""
+
+
+async def nearest_free(
+    actor: Actor, resource_id: str, wanted: Interval, now: datetime, count: int = 3
+) -> list[Interval]:
+    """Up to `count` free times nearest to `wanted` (within NEAREST_DAYS either side) where a
+    booking of its length fits — the length brought within the policy's minimum and maximum
+    — computed from the same free windows as `availability`; empty when the actor could not
+    book the resource at all."""
+    checked_window(wanted, "start")
+    span = timedelta(days=NEAREST_DAYS)
+    window = Interval(max(wanted.start - span, now), wanted.end + span)
+    if window.is_empty:
+        return []
+    rec, _, e = await _visible_calendar(actor, resource_id, checked_window(window))
+    r = rec.resource
+    if not permissions.can_book_any(actor, r):
+        return []
+    p = r.policy
+    minutes = int(wanted.duration.total_seconds() // 60)
+    minutes = max(p.min_duration_minutes, min(p.max_duration_minutes, minutes))
+    minutes = -(-minutes // p.slot_minutes) * p.slot_minutes
+    free = free_spans(e.resource, e.open, e.closed, e.claims, window, now)
+    return nearest_fits(free, Interval(wanted.start, wanted.start + timedelta(minutes=minutes)),
+                        r.timezone, p.slot_minutes, count)
 
 
 def single_company(actor: Actor, company_id: str | None) -> str | None:

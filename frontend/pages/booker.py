@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -10,10 +11,11 @@ from litestar.response import Redirect, Template
 from api.clock import now_of
 from booking.domain import permissions
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
+from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue
-from booking.services.views import BookingView, ResourceView
+from booking.services.views import BookingRequest, BookingView, ResourceView
 from frontend.booking_form import BookingForm, company_of, prefill_end, quote, to_request
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -95,7 +97,9 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         company_of(actor, req)
         if form.get("action") != "confirm":
             checked = await quote(actor, req, [resource, *chosen], now)
-            return await _form_page(request, actor, resource, values, quote=checked)
+            others = await _alternatives(actor, resource, req, now) if checked.refused else []
+            return await _form_page(request, actor, resource, values, quote=checked,
+                                    alternatives=others)
         result = await bookings.create_booking(actor, req, now, idempotency_key=values.idem)
     except RuleViolation as exc:
         field = _FIELDS.get(exc.field_name or "")
@@ -103,11 +107,12 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             errors.add(field, exc.reasons[0].message)
         return await _form_page(
             request, actor, resource, values, errors=errors, status_code=422,
-            refused=exc.reasons,
+            refused=exc.reasons, alternatives=await _alternatives(actor, resource, req, now),
         )
     except Conflict:
         return await _form_page(
             request, actor, resource, values, status_code=409, conflict=True,
+            alternatives=await _alternatives(actor, resource, req, now),
         )
     booking = result.booking
     if booking is None:  # a repeated submit of the same form: the first one counts
@@ -118,6 +123,18 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             booking=booking, resource=resource,
         )
     return redirect(request, "/my-bookings", _booked_message(booking, resource))
+
+
+async def _alternatives(
+    actor: Actor, resource: ResourceView, req: BookingRequest, now: datetime
+) -> list[Interval]:
+    """The nearest free times that fit a refused single booking (none for a series)."""
+    if req.recurrence is not None:
+        return []
+    try:
+        return await catalogue.nearest_free(actor, resource.id, Interval(req.start, req.end), now)
+    except (RuleViolation, NotFound):
+        return []
 
 
 def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:

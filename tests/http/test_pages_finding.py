@@ -4,12 +4,20 @@ mean", the resource's month and the week that opens on bookable time."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.factories import make_resource, make_school, make_site
+from booking.db.calendar_store import insert_closure
+from booking.domain.intervals import Interval
+from booking.domain.roles import Role
+from booking.services import accounts
+from tests.factories import make_company, make_resource, make_school, make_site
+from tests.http.conftest import NOW
+
+PASSWORD = "correct horse battery"
 
 # the pages' clock (tests/http/conftest.py NOW) is Monday 2 March 2026, 08:00 local
 
@@ -97,3 +105,30 @@ async def test_month_view_shows_free_time_per_day(web: httpx.AsyncClient,
     nxt = await web.get(f"/resources/{region['late']}",
                         params={"view": "month", "month": "2026-04"})
     assert "april 2026" in nxt.text and "Vorige maand" in nxt.text
+
+
+async def test_a_refused_booking_offers_the_nearest_free_times(
+    web: httpx.AsyncClient, region: dict[str, str]
+) -> None:
+    company = await make_company(name="Acme Metaal BV")
+    await accounts.create_user(email="planner@acme.test", name="Petra", password=PASSWORD,
+                               now=NOW, memberships=[(company, Role.BOOKER)])
+    await web.post("/login", data={"email": "planner@acme.test", "password": PASSWORD,
+                                   "next": ""})
+    await insert_closure(resource_id=region["mill"], site_id=None, reason="Onderhoud",
+                         kind="maintenance", interval=Interval(
+                             datetime(2026, 3, 3, 9, tzinfo=UTC),
+                             datetime(2026, 3, 3, 11, tzinfo=UTC)))  # Tuesday 10-12 local
+    form = {"resource": region["mill"], "date": "2026-03-03", "start": "10:00", "end": "12:00",
+            "title": "Cursus", "students": "2", "employees": "1", "action": "check",
+            "idem": "alt-1", "_csrf": web.cookies.get("labshare_csrf") or ""}
+    checked = await web.post("/book", data=form)
+    assert "Wel vrij, vlakbij" in checked.text
+    links = re.findall(r'date=([\d-]+)&amp;start=(\d\d:\d\d)&amp;end=(\d\d:\d\d)', checked.text)
+    assert links == [("2026-03-02", "16:00", "18:00"), ("2026-03-03", "08:00", "10:00"),
+                     ("2026-03-03", "12:00", "14:00")]
+    refused = await web.post("/book", data={**form, "action": "confirm", "idem": "alt-2"})
+    assert refused.status_code == 422 and "Wel vrij, vlakbij" in refused.text
+    fine = await web.post("/book", data={**form, "start": "13:00", "end": "15:00",
+                                         "idem": "alt-3"})
+    assert "Wel vrij, vlakbij" not in fine.text
