@@ -17,6 +17,9 @@ from booking.services.views import AvailabilityView
 from frontend.weekview import monday_of
 
 
+Day = date  # the type, for annotations inside classes that have a `date` field
+
+
 @dataclass(frozen=True, slots=True)
 class MonthDay:
     """One day of the grid. `state`: free (some bookable time), full (open but nothing left),
@@ -31,7 +34,8 @@ class MonthDay:
     is_today: bool = False
 
     @property
-    def week(self) -> date:
+    def week(self) -> Day:
+        """The Monday of this day's week (the week view to open)."""
         return monday_of(self.date)
 
 
