@@ -16,7 +16,6 @@ from booking.domain.openinghours import OpeningRule
 from booking.services.views import AvailabilityView
 from frontend.weekview import monday_of
 
-
 Day = date  # the type, for annotations inside classes that have a `date` field
 
 

@@ -37,7 +37,7 @@ def text_match(terms: Sequence[Term], arg: Callable[[Any], str]) -> tuple[str, s
         return (
             "JOIN (SELECT resource AS id, bm25(resource_search, 0, 4.0, 4.0, 1.0, 1.0) AS bm "
             f"FROM resource_search WHERE resource_search MATCH {arg(fts5_query(terms))}) rs "
-            "ON rs.id = CAST(r.id AS TEXT)",
+            "ON rs.id = r.id",  # ids are text on SQLite; a CAST here would defeat the index
             "-rs.bm",
         )
     query = " && ".join(_tsquery(arg, t) for t in terms)

@@ -26,7 +26,8 @@ from booking.services.calendars import (
 )
 from booking.services.views import FreeView, Page, ResourceView
 
-SEARCH_CHUNK = 250
+SEARCH_CHUNK = 1000
+"""Resources evaluated per round in a free-time search (every match is counted for `total`)."""
 RANKED = "\x00rank"
 """First part of a cursor that pages a ranked (text) search by position."""
 
