@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from booking.domain.intervals import Interval
-from booking.domain.localtime import local_date, local_instant
+from booking.domain.localtime import local_date, local_instant, next_month, previous_month
 from booking.domain.openinghours import OpeningRule
 from booking.services.views import AvailabilityView
 from frontend.weekview import monday_of
@@ -46,11 +46,11 @@ class Month:
 
     @property
     def previous(self) -> date:
-        return (self.first - timedelta(days=1)).replace(day=1)
+        return previous_month(self.first)
 
     @property
     def next(self) -> date:
-        return (self.first + timedelta(days=31)).replace(day=1)
+        return next_month(self.first)
 
     @property
     def has_free(self) -> bool:
@@ -65,7 +65,7 @@ def month_window(first: date, tz: str) -> Interval:
     """The grid's span as instants: the Monday on or before the 1st to the Monday after the
     month's last day (whole local weeks)."""
     start = monday_of(first)
-    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    last = next_month(first) - timedelta(days=1)
     end = monday_of(last) + timedelta(days=7)
     return Interval(local_instant(tz, start, 0), local_instant(tz, end, 0))
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from booking.db import board_store
 from booking.domain.errors import NotFound
-from booking.domain.localtime import local_instant
+from booking.domain.localtime import local_instant, next_month, previous_month
 from booking.domain.roles import Actor
 from booking.services.board import may_view_board, order_rows
 
@@ -53,11 +53,11 @@ class MonthBoard:
 
     @property
     def previous(self) -> date:
-        return (self.first_day - timedelta(days=1)).replace(day=1)
+        return previous_month(self.first_day)
 
     @property
     def next(self) -> date:
-        return (self.first_day + timedelta(days=31)).replace(day=1)
+        return next_month(self.first_day)
 
 
 async def month_board(actor: Actor, school_id: str, day: date) -> MonthBoard:
@@ -70,7 +70,7 @@ async def month_board(actor: Actor, school_id: str, day: date) -> MonthBoard:
         raise NotFound("school")
     tz = school.timezone
     first = day.replace(day=1)
-    after = (first + timedelta(days=31)).replace(day=1)
+    after = next_month(first)
     days = [first + timedelta(days=i) for i in range((after - first).days)]
     start, end = local_instant(tz, first, 0), local_instant(tz, after, 0)
     resources, held, closures = await asyncio.gather(
