@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
@@ -127,9 +128,27 @@ class ResourceOut(msgspec.Struct):
     city: str
 
 
+class FirstFreeOut(msgspec.Struct):
+    """The earliest free window of the asked length inside `[free_from, free_to)`, clipped."""
+
+    start: datetime
+    end: datetime
+
+
+class ResourceItem(ResourceOut):
+    """A list item: the resource and, in a free-time search, its first free window."""
+
+    first_free: FirstFreeOut | None = None
+
+
 class ResourceList(msgspec.Struct):
-    items: list[ResourceOut]
+    items: list[ResourceItem]
     next_cursor: str | None
+    total: Annotated[int, msgspec.Meta(
+        description="Every match over all pages (not the page size)")] = 0
+    suggestion: Annotated[str | None, msgspec.Meta(
+        description="When `q` found nothing: a corrected query that finds something",
+        examples=["lassen"])] = None
 
 
 class ResourceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -315,6 +334,17 @@ def resource_out(r: ResourceView) -> ResourceOut:
     )
 
 
+def resource_item(r: ResourceView) -> ResourceItem:
+    """A list item: `resource_out` plus `first_free` in the resource's local offset."""
+    first = None
+    if r.first_free is not None:
+        first = FirstFreeOut(to_local(r.first_free.start, r.timezone),
+                             to_local(r.first_free.end, r.timezone))
+    out = resource_out(r)
+    return ResourceItem(**{f: getattr(out, f) for f in out.__struct_fields__},
+                        first_free=first)
+
+
 def rule_out(rule: OpeningRule | OpeningRuleView) -> OpeningRuleIO:
     if isinstance(rule, OpeningRule):
         opens, closes = format_hhmm(rule.opens), format_hhmm(rule.closes, is_close=True)
@@ -329,7 +359,11 @@ def closure_out(c: ClosureView) -> ClosureOut:
                       c.reason, c.kind)
 
 
-def availability_out(a: AvailabilityView) -> AvailabilityOut:
+def availability_out(
+    a: AvailabilityView, translate: Callable[[str], str] = str
+) -> AvailabilityOut:
+    """`a` in local offsets; `translate` turns our own closure labels (message ids such as
+    "Maintenance") into the caller's language."""
     tz = a.timezone
     return AvailabilityOut(
         resource_id=a.resource_id,
@@ -337,7 +371,8 @@ def availability_out(a: AvailabilityView) -> AvailabilityOut:
         free=[FreeOut(to_local(f.start, tz), to_local(f.end, tz)) for f in a.free],
         busy=[
             BusyOut(to_local(b.start, tz), to_local(b.end, tz), b.kind,  # type: ignore[arg-type]
-                    b.reason if b.kind == "closure" else None)
+                    translate(b.reason) if b.kind == "closure" and b.reason is not None
+                    else None)
             for b in a.busy
         ],
     )

@@ -31,6 +31,7 @@ from api.schemas_catalogue import (
     check_policy,
     policy_in,
     rate_in,
+    resource_item,
     resource_out,
     rule_out,
     school_out,
@@ -39,7 +40,7 @@ from api.timefmt import to_local
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
-from booking.i18n import reason_message
+from booking.i18n import reason_message, translations
 from booking.services import catalogue
 from booking.services.views import ResourceInput
 
@@ -74,7 +75,9 @@ async def list_resources(
     kind: Kind | None = None,
     tag: Annotated[str | None, Parameter(max_length=40)] = None,
     school: UUID | None = None,
-    q: Annotated[str | None, Parameter(max_length=100, description="Text search")] = None,
+    q: Annotated[str | None, Parameter(
+        max_length=100, description="Text search: every word must start a word or a Dutch "
+        "stem of the name, description, tags, school or city; ranked by relevance")] = None,
     city: Annotated[str | None, Parameter(max_length=100,
                                           description="The site's city (whole, any case)")] = None,
     free_from: Annotated[datetime | None, Parameter(description="With free_to: has a free "
@@ -92,7 +95,9 @@ async def list_resources(
         free_from=free_from, free_to=free_to, min_free_minutes=min_free_minutes,
         limit=limit, cursor=cursor, now=now,
     )
-    return ResourceList(items=[resource_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return ResourceList(items=[resource_item(r) for r in page.items],
+                        next_cursor=page.next_cursor, total=page.total or 0,
+                        suggestion=page.suggestion)
 
 
 @get("/api/v1/resources/{resource_id:uuid}", tags=["catalogue"], responses=problems(404))
@@ -144,9 +149,11 @@ async def availability(
     request: Request[Any, Any, Any], actor: Actor, now: datetime, resource_id: UUID,
     start: From, end: To,
 ) -> AvailabilityOut:
-    """Free bookable windows and busy time (never who booked) within `[from, to)`."""
+    """Free bookable windows and busy time (never who booked) within `[from, to)`. A closure's
+    `reason` is its public label ("Eigen onderwijs", "Onderhoud", a holiday's name) unless the
+    caller is staff of the resource's school."""
     view = await catalogue.availability(actor, str(resource_id), _window(start, end), now)
-    return availability_out(view)
+    return availability_out(view, translations(request_locale(request)).gettext)
 
 
 @get("/api/v1/resources/{resource_id:uuid}/check", tags=["catalogue"], responses=problems(404))

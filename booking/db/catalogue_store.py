@@ -11,6 +11,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from booking.db.engine import is_sqlite
+from booking.db.search_store import text_match
 from booking.db.sql import (
     Row,
     Stmt,
@@ -34,6 +36,7 @@ from booking.domain.resources import (
     ResourceKind,
     Visibility,
 )
+from booking.domain.search import Term
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,58 +275,84 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def list_resources(
-    *,
-    visible: VisibleTo,
-    kind: str | None = None,
-    tag: str | None = None,
-    school_id: str | None = None,
-    q: str | None = None,
-    city: str | None = None,
-    after: tuple[str, str] | None = None,
-    limit: int | None = None,
-) -> list[ResourceRecord]:
-    """Resources ordered by (name, id), after the `after` key, at most `limit`.
+@dataclass(frozen=True, slots=True)
+class ResourceFilter:
+    """What `list_resources` and `count_resources` select: visible to the caller, of a kind,
+    with a tag, of a school, in a city, matching every text term."""
 
-    `q` matches a substring of the name or description, case-insensitively and literally
-    (`%`, `_` and `\\` are escaped, not wildcards); `city` is the site's city, compared
-    case-insensitively and whole."""
+    visible: VisibleTo
+    kind: str | None = None
+    tag: str | None = None
+    school_id: str | None = None
+    terms: Sequence[Term] = ()
+    city: str | None = None
+
+
+def _filtered(f: ResourceFilter, args: list[Any]) -> tuple[str, list[str], str | None]:
+    """(JOIN, WHERE conditions, score expression or None) of `f` over `resources r`."""
     where: list[str] = []
-    args: list[Any] = []
 
     def arg(value: Any) -> str:
         args.append(value)
         return f"${len(args)}"
 
-    if not visible.everything:
+    if not f.visible.everything:
         alts = ["r.visibility = 'public'"]
-        if visible.member_schools:
-            alts.append(f"r.school IN ({', '.join(arg(s) for s in visible.member_schools)})")
-        if visible.partner_schools:
-            ids = ", ".join(arg(s) for s in visible.partner_schools)
+        if f.visible.member_schools:
+            alts.append(f"r.school IN ({', '.join(arg(s) for s in f.visible.member_schools)})")
+        if f.visible.partner_schools:
+            ids = ", ".join(arg(s) for s in f.visible.partner_schools)
             alts.append(f"(r.visibility = 'partners' AND r.school IN ({ids}))")
         where.append("(" + " OR ".join(alts) + ")")
-    if kind:
-        where.append(f"r.kind = {arg(kind)}")
-    if school_id:
-        where.append(f"r.school = {arg(school_id)}")
-    if tag:
+    if f.kind:
+        where.append(f"r.kind = {arg(f.kind)}")
+    if f.school_id:
+        where.append(f"r.school = {arg(f.school_id)}")
+    if f.tag:
         where.append(
-            f"EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource = r.id AND t.tag = {arg(tag)})"
+            "EXISTS (SELECT 1 FROM resource_tags t WHERE t.resource = r.id "
+            f"AND t.tag = {arg(f.tag)})"
         )
-    if q:
-        pattern = arg("%" + like_escape(q.lower()) + "%")
-        where.append(f"(LOWER(r.name) LIKE {pattern} ESCAPE '\\' "
-                     f"OR LOWER(r.description) LIKE {pattern} ESCAPE '\\')")
-    if city:
-        where.append(f"LOWER(s.city) = {arg(city.strip().lower())}")
+    if f.city:
+        where.append(f"LOWER(s.city) = {arg(f.city.strip().lower())}")
+    join, score = text_match(f.terms, arg) if f.terms else ("", None)
+    return join, where, score
+
+
+async def list_resources(
+    f: ResourceFilter,
+    *,
+    after: tuple[str, str] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[ResourceRecord]:
+    """Resources selected by `f`: with text terms by relevance, best first (then name, id),
+    paged by `offset`; without, ordered by (name, id) after the `after` key. At most `limit`.
+    `city` is the site's city, compared case-insensitively and whole."""
+    args: list[Any] = []
+    join, where, score = _filtered(f, args)
     if after is not None:
-        name, last_id = arg(after[0]), arg(after[1])
-        where.append(f"(r.name > {name} OR (r.name = {name} AND r.id > {last_id}))")
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.name, r.id"
+        args.extend(after)
+        n = len(args)
+        where.append(f"(r.name > ${n - 1} OR (r.name = ${n - 1} AND r.id > ${n}))")
+    sql = (_SELECT + " " + join + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY " + (f"{score} DESC, " if score else "") + "r.name, r.id")
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
+    if offset:
+        sql += ("" if limit is not None else " LIMIT -1" if is_sqlite() else " LIMIT ALL")
+        sql += f" OFFSET {int(offset)}"
     return await _records((await fetch_batch([Stmt(sql, args, tuples=True)]))[0])
+
+
+async def count_resources(f: ResourceFilter) -> int:
+    """How many resources `f` selects (every page of `list_resources` together)."""
+    args: list[Any] = []
+    join, where, _ = _filtered(f, args)
+    sql = ("SELECT COUNT(*) FROM resources r JOIN sites s ON s.id = r.site " + join
+           + (" WHERE " + " AND ".join(where) if where else ""))
+    rows = (await fetch_batch([Stmt(sql, args, tuples=True)]))[0]
+    return int(rows[0][0])
 
 
 async def insert_resource(

@@ -26,6 +26,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.table import Table
 
 from booking.db import piccolo_conf
+from booking.db.sqlite_functions import register_async
 from booking.db.tables import ALL_TABLES
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -100,6 +101,7 @@ class _SQLitePool:
             await conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
+            await register_async(conn)  # the search triggers stem with it
             self._all.append(conn)
             return conn
         except BaseException:

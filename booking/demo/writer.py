@@ -23,6 +23,7 @@ from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
     SQLITE_APPEND_ONLY,
     SQLITE_LIFT_APPEND_ONLY,
 )
+from booking.db.sqlite_functions import register_async
 from booking.db.tables import ALL_TABLES
 
 CHUNK = 2000
@@ -82,6 +83,7 @@ async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
     conn = await aiosqlite.connect(**engine.connection_kwargs)
     try:
         await conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        await register_async(conn)  # the search triggers stem with it
         # Foreign keys are checked once, in bulk, before COMMIT (`foreign_key_check`): per-row
         # checks and ON DELETE actions made replacing a large region several times slower.
         await conn.execute("PRAGMA foreign_keys = OFF")
@@ -90,6 +92,7 @@ async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
         try:
             for ddl in SQLITE_LIFT_APPEND_ONLY:  # the demo replaces the audit trail too
                 await conn.execute(ddl)
+            await conn.execute("DELETE FROM resource_search")  # at once, not row by row
             for table in reversed(ALL_TABLES):
                 name = table._meta.tablename
                 await conn.execute(f'DELETE FROM "{name}"')

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from booking.domain.closures import public_reason
 from booking.domain.errors import Reason
 from booking.domain.intervals import Interval, clip, merge, subtract
 from booking.domain.localtime import align_down, align_up, is_aligned, local_date, local_instant
@@ -14,10 +15,17 @@ from booking.domain.resources import Policy, Resource
 
 @dataclass(frozen=True, slots=True)
 class ClosureSpan:
-    """A time the resource is closed (holiday, maintenance, imported event) and why."""
+    """A time the resource is closed (holiday, maintenance, imported event) and why; `kind`
+    as stored (closure | maintenance | holiday | timetable) decides its public label."""
 
     interval: Interval
     reason: str = ""
+    kind: str = "closure"
+
+    @property
+    def label(self) -> str:
+        """What visitors and other organisations read (`closures.public_reason`)."""
+        return public_reason(self.kind, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +104,14 @@ def free_windows(cal: ResourceCalendar, window: Interval, now: datetime) -> list
     return result
 
 
-def busy(cal: ResourceCalendar, window: Interval) -> list[Busy]:
-    """Claims (merged, kind "booking", no reason) and closures (kind "closure") within `window`."""
+def busy(cal: ResourceCalendar, window: Interval, *, details: bool = False) -> list[Busy]:
+    """Claims (merged, kind "booking", no reason) and closures (kind "closure") within `window`;
+    a closure's reason is its public label unless `details` (the school's own people)."""
     items = [Busy(iv, "booking") for iv in merge(clip(cal.claims, window))]
     for closure in cal.closures:
         part = closure.interval.intersect(window)
         if part is not None:
-            items.append(Busy(part, "closure", closure.reason))
+            items.append(Busy(part, "closure", closure.reason if details else closure.label))
     return sorted(items, key=lambda b: (b.interval.start, b.interval.end, b.kind))
 
 
@@ -172,9 +181,11 @@ def _clashes(cal: ResourceCalendar, request: Interval) -> list[Reason]:
         for gap in subtract([request], cal.open)
     ]
     for closure in cal.closures:
-        if closure.interval.overlaps(request):
-            message = f"closed — {closure.reason}" if closure.reason else "closed"
-            reasons.append(Reason("closure", message, closure.interval.start, closure.interval.end))
+        if closure.interval.overlaps(request):  # the public label: bookers read this
+            label = closure.label
+            message = f"closed — {label}" if label else "closed"
+            reasons.append(Reason("closure", message, closure.interval.start,
+                                  closure.interval.end, params={"reason": label}))
     for held in blocked_for_request(cal):
         clash = held.intersect(request)
         if clash is not None:

@@ -119,3 +119,13 @@ def align_down(at: datetime, tz: str, slot_minutes: int) -> datetime:
 def is_aligned(at: datetime, tz: str, slot_minutes: int) -> bool:
     """True when `at` is a local slot boundary of `tz`."""
     return align_down(at, tz, slot_minutes) == at
+
+
+def next_month(first: date) -> date:
+    """The 1st of the month after the one `first` lies in."""
+    return (first.replace(day=1) + timedelta(days=31)).replace(day=1)
+
+
+def previous_month(first: date) -> date:
+    """The 1st of the month before the one `first` lies in."""
+    return (first.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -49,6 +49,21 @@ def bookable_by_allows(bookable_by: BookableBy | str, *, is_partner: bool) -> bo
             return False
 
 
+def can_book_any(actor: Actor, resource: Resource) -> bool:
+    """Whether free time of `resource` is time the actor could book: a company member's, when
+    one of its companies may book it (`can_book`); anyone else (a visitor, school staff) is
+    shown the free time as a company would see it."""
+    if not actor.company_ids:
+        return True
+    return any(can_book(actor, resource, company) for company in actor.company_ids)
+
+
+def can_see_closure_details(actor: Actor, school_id: str) -> bool:
+    """Whether the actor reads a closure's own reason (course names of the timetable, …) rather
+    than its public label: the school's staff and admins."""
+    return actor.is_admin or school_id in actor.staff_school_ids
+
+
 def can_manage_school(actor: Actor, school_id: str) -> bool:
     """Facility manager of the school, or admin."""
     return actor.is_admin or school_id in actor.managed_school_ids

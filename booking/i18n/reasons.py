@@ -56,8 +56,8 @@ def _closure(reason: Reason, locale: str) -> str:
     why = str(reason.params.get("reason", ""))
     if not why and reason.message.startswith(_CLOSURE_PREFIX):
         why = reason.message[len(_CLOSURE_PREFIX):]
-    if why:
-        return t.gettext("closed — %(reason)s") % {"reason": why}
+    if why:  # our own labels (booking.domain.closures) are message ids; data stays as is
+        return t.gettext("closed — %(reason)s") % {"reason": t.gettext(why)}
     return t.gettext("closed")
 
 

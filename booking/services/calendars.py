@@ -150,7 +150,8 @@ def _calendar(
             tuple(inputs.rules.get(rid, ())), tuple(inputs.exceptions.get(rid, ())), window,
             rec.resource.timezone,
         ),
-        closures=tuple(ClosureSpan(c.interval, c.reason) for c in inputs.closures.get(rid, ())),
+        closures=tuple(ClosureSpan(c.interval, c.reason, c.kind)
+                       for c in inputs.closures.get(rid, ())),
         claims=calendar_store.merged_spans(
             span for other in related for span in spans.get(other, ())
         ),
@@ -187,7 +188,7 @@ async def load_one(
     cal = ResourceCalendar(
         resource=rec.resource,
         open=_open_cached(rules, exceptions, window, tz),
-        closures=tuple(ClosureSpan(c.interval, c.reason) for c in closures),
+        closures=tuple(ClosureSpan(c.interval, c.reason, c.kind) for c in closures),
         claims=calendar_store.intervals_of(merged),
     )
     epochs = SearchInputs(

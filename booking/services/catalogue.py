@@ -11,16 +11,22 @@ from typing import Any
 from booking.db import calendar_store
 from booking.db import catalogue_store as store
 from booking.db.actor_store import company_info
-from booking.db.catalogue_store import ResourceRecord, SchoolRow, SiteRow, VisibleTo
+from booking.db.catalogue_store import (
+    ResourceFilter,
+    ResourceRecord,
+    SchoolRow,
+    SiteRow,
+    VisibleTo,
+)
 from booking.db.engine import transaction
 from booking.domain import permissions
+from booking.domain.alternatives import nearest_fits
 from booking.domain.audit import local_span
 from booking.domain.availability import (
     ResourceCalendar,
     busy,
     check_request,
     free_spans,
-    has_free_span,
 )
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.intervals import Interval
@@ -35,14 +41,12 @@ from booking.domain.resources import (
     Visibility,
 )
 from booking.domain.roles import Actor
-from booking.services import audit
+from booking.domain.search import parse_query
+from booking.services import audit, search
 from booking.services.calendars import (
     SearchInputs,
     checked_window,
-    decode_cursor,
-    encode_cursor,
     load_one,
-    load_search_inputs,
     valid_id,
     week_of,
 )
@@ -57,8 +61,6 @@ from booking.services.views import (
     SchoolView,
     SiteView,
 )
-
-SEARCH_CHUNK = 250
 
 
 def _site_view(s: SiteRow) -> SiteView:
@@ -152,57 +154,19 @@ async def list_resources(
     cursor: str | None = None,
     now: datetime | None = None,
 ) -> Page[ResourceView]:
-    """Visible resources by (name, id); with `free_from`/`free_to` only those having a free
-    bookable window of at least `min_free_minutes` (default: any) in that range. `q` is a
-    literal substring of name or description; `city` the site's city (whole, any case)."""
-    after = tuple(decode_cursor(cursor, 2)) if cursor else None
+    """Visible resources, by name; with `q` (every word a prefix of an indexed word or Dutch
+    stem of name, description, tags, school or city: `booking.domain.search`) by relevance.
+    With `free_from`/`free_to` only those having a free window of at least
+    `min_free_minutes` (default: any) in that range that the actor could book, each with its
+    `first_free`. `city` is the site's city (whole, any case). The page carries the `total`
+    over all pages and, when `q` finds nothing, a `suggestion`."""
     if school_id is not None:
         school_id = valid_id(school_id)
-    search = free_from is not None or free_to is not None or min_free_minutes is not None
-    filters: dict[str, Any] = {
-        "visible": visible_to(actor), "kind": kind, "tag": tag, "school_id": school_id, "q": q,
-        "city": city or None,
-    }
-    if not search:
-        rows = await store.list_resources(**filters, after=after, limit=limit + 1)
-        return _page(actor, [r for r in rows if permissions.can_see_resource(actor, r.resource)],
-                     rows, limit)
-    if free_from is None or free_to is None or now is None:
-        raise RuleViolation(
-            [Reason("invalid_window", "free_from and free_to are both required")],
-            field_name="free_from",
-        )
-    window = checked_window(Interval(free_from, free_to), "free_from")
-    need = timedelta(minutes=max(min_free_minutes or 0, 0))
-    found: list[ResourceRecord] = []
-    size = limit + 1  # when most resources match, the first chunk is the page
-    while len(found) <= limit:
-        chunk = await store.list_resources(**filters, after=after, limit=size)
-        if not chunk:
-            break
-        inputs = await load_search_inputs(chunk, window)
-        for rec in chunk:
-            got = inputs[rec.resource.id]
-            if permissions.can_see_resource(actor, rec.resource) and has_free_span(
-                got.resource, got.open, got.closed, got.claims, window, now, need
-            ):
-                found.append(rec)
-        last = chunk[-1].resource
-        after = (last.name, last.id)
-        if len(chunk) < size:
-            break
-        size = max(SEARCH_CHUNK, limit + 1 - len(found))
-    return _page(actor, found, found, limit)
-
-
-def _page(
-    actor: Actor, items: list[ResourceRecord], scanned: list[ResourceRecord], limit: int
-) -> Page[ResourceView]:
-    if len(scanned) <= limit:
-        return Page([resource_view(r, actor) for r in items[:limit]], None)
-    last = scanned[limit - 1].resource
-    keep = [r for r in items if (r.resource.name, r.resource.id) <= (last.name, last.id)]
-    return Page([resource_view(r, actor) for r in keep], encode_cursor(last.name, last.id))
+    f = ResourceFilter(visible_to(actor), kind=kind, tag=tag, school_id=school_id,
+                       terms=parse_query(q), city=city or None)
+    free = search.free_wanted(free_from, free_to, min_free_minutes, now)
+    return await search.find(actor, f, q, free, limit, cursor,
+                             lambda rec: resource_view(rec, actor))
 
 
 async def get_resource(actor: Actor, resource_id: str) -> ResourceView:
@@ -449,8 +413,38 @@ async def availability(
         free=[FreeView(w.start, w.end)
               for w in free_spans(e.resource, e.open, e.closed, e.claims, window, now)],
         busy=[BusyView(b.interval.start, b.interval.end, b.kind, b.reason)
-              for b in busy(cal, window)],
+              for b in busy(cal, window, details=permissions.can_see_closure_details(
+                  actor, rec.resource.school_id))],
     )
+
+
+NEAREST_DAYS = 14
+"""How far before and after a refused request `nearest_free` looks."""
+
+
+async def nearest_free(
+    actor: Actor, resource_id: str, wanted: Interval, now: datetime, count: int = 3
+) -> list[Interval]:
+    """Up to `count` free times nearest to `wanted` (within NEAREST_DAYS either side) where a
+    booking of its length fits — the length brought within the policy's minimum and maximum
+    — computed from the same free windows as `availability`; empty when the actor could not
+    book the resource at all."""
+    checked_window(wanted, "start")
+    span = timedelta(days=NEAREST_DAYS)
+    window = Interval(max(wanted.start - span, now), wanted.end + span)
+    if window.is_empty:
+        return []
+    rec, _, e = await _visible_calendar(actor, resource_id, checked_window(window))
+    r = rec.resource
+    if not permissions.can_book_any(actor, r):
+        return []
+    p = r.policy
+    minutes = int(wanted.duration.total_seconds() // 60)
+    minutes = max(p.min_duration_minutes, min(p.max_duration_minutes, minutes))
+    minutes = -(-minutes // p.slot_minutes) * p.slot_minutes
+    free = free_spans(e.resource, e.open, e.closed, e.claims, window, now)
+    return nearest_fits(free, Interval(wanted.start, wanted.start + timedelta(minutes=minutes)),
+                        r.timezone, p.slot_minutes, count)
 
 
 def single_company(actor: Actor, company_id: str | None) -> str | None:

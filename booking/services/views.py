@@ -22,6 +22,10 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+    total: int | None = None
+    """Every match over all pages (catalogue lists)."""
+    suggestion: str | None = None
+    """A corrected query that finds something, when the text search found nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,10 @@ class ResourceView:
     school_name: str = ""
     site_name: str = ""
     city: str = ""
+    first_free: FreeView | None = None
+    """In a free-time search: the earliest free window of the asked length, clipped."""
+    more_free: int = 0
+    """In a free-time search: how many other such windows start in the first's local week."""
 
 
 @dataclass(frozen=True, slots=True)

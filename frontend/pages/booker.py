@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -10,11 +11,12 @@ from litestar.response import Redirect, Template
 from api.clock import now_of
 from booking.domain import permissions
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
+from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date
 from booking.domain.pricing import VAT_RATE
 from booking.domain.roles import Actor
 from booking.services import booking_plan, bookings, catalogue
-from booking.services.views import BookingView, ResourceView
+from booking.services.views import BookingRequest, BookingView, ResourceView
 from frontend.booking_form import BookingForm, company_of, prefill_end, to_request
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -97,8 +99,10 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         if form.get("action") != "confirm":
             checked = await booking_plan.quote(actor, req, now)
             names = {r.id: r.name for r in [resource, *await _extras(actor, resource)]}
+            others = await _alternatives(actor, resource, req, now) if checked.refused else []
             return await _form_page(request, actor, resource, values, quote=checked,
-                                    names=names, vat_percent=f"{VAT_RATE * 100:.0f}%")
+                                    names=names, vat_percent=f"{VAT_RATE * 100:.0f}%",
+                                    alternatives=others)
         result = await bookings.create_booking(actor, req, now, idempotency_key=values.idem)
     except RuleViolation as exc:
         field = _FIELDS.get(exc.field_name or "")
@@ -106,11 +110,12 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             errors.add(field, exc.reasons[0].message)
         return await _form_page(
             request, actor, resource, values, errors=errors, status_code=422,
-            refused=exc.reasons,
+            refused=exc.reasons, alternatives=await _alternatives(actor, resource, req, now),
         )
     except Conflict:
         return await _form_page(
             request, actor, resource, values, status_code=409, conflict=True,
+            alternatives=await _alternatives(actor, resource, req, now),
         )
     booking = result.booking
     if booking is None:  # a repeated submit of the same form: the first one counts
@@ -121,6 +126,18 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             booking=booking, resource=resource,
         )
     return redirect(request, "/my-bookings", _booked_message(booking, resource))
+
+
+async def _alternatives(
+    actor: Actor, resource: ResourceView, req: BookingRequest, now: datetime
+) -> list[Interval]:
+    """The nearest free times that fit a refused single booking (none for a series)."""
+    if req.recurrence is not None:
+        return []
+    try:
+        return await catalogue.nearest_free(actor, resource.id, Interval(req.start, req.end), now)
+    except (RuleViolation, NotFound):
+        return []
 
 
 def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:

@@ -20,6 +20,7 @@ from booking.i18n import translations
 from booking.ical import SKIP_MESSAGES
 from booking.services import board as board_service
 from booking.services import bookings
+from booking.services.board_month import month_board
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.pages.manage_board import TrackTexts, collector_paused, row_renderer
@@ -63,7 +64,7 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @page("/board", name="manage.board")
 async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
-    """The schedule board: `?view=week|day&day=YYYY-MM-DD` (default: this week)."""
+    """The schedule board: `?view=week|day|month&day=YYYY-MM-DD` (default: this week)."""
     actor = await require_staff(request)
     if not isinstance(actor, Actor):
         return actor
@@ -75,6 +76,11 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
         day = date.fromisoformat(request.query_params.get("day") or "")
     except ValueError:
         day = today
+    if request.query_params.get("view") == "month":
+        return await render(
+            request, "manage/board_month.html", section="manage", choice=choice, today=today,
+            month=await month_board(actor, choice.id, day), view="month", day=day,
+        )
     words = translations(request_locale(request))
     texts = TrackTexts(*(words.gettext(t) for t in (
         "awaiting approval", "confirmed", "whole lab booked", "closed", "in a closure")))

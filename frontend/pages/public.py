@@ -18,9 +18,10 @@ from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.roles import Actor
 from booking.services import catalogue
-from booking.services.views import ResourceView, SchoolView
+from booking.services.views import Page, ResourceView, SchoolView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.forms import FormErrors, parse_date, parse_int
+from frontend.monthview import build_month, first_of_month, month_window
 from frontend.rendering import current_actor, render
 from frontend.templating import request_locale
 from frontend.weekview import build_week, monday_of, opening_lines, week_window
@@ -71,8 +72,8 @@ async def home(request: Request[Any, Any, Any]) -> Template:
     schools = await catalogue.list_schools(actor)
     return await render(
         request, "public/home.html", section="home",
-        tags=_tags(sample.items, 8), resource_count=len(sample.items),
-        more_resources=sample.next_cursor is not None, school_count=len(schools),
+        tags=_tags(sample.items, 8), resource_count=sample.total or len(sample.items),
+        more_resources=False, school_count=len(schools),
         place_count=len(_places(schools)),
     )
 
@@ -90,7 +91,8 @@ async def catalogue_page(
     free_to: str | None = None,
     cursor: str | None = None,
 ) -> Template:
-    """Labs and equipment, filtered; "free for at least N hours between two dates"."""
+    """Labs and equipment, filtered and searched (ranked when `q` is given); "free for at
+    least N hours between two dates", each card saying when."""
     actor = await current_actor(request)
     now = now_of(request)
     errors = FormErrors(request_locale(request))
@@ -107,7 +109,7 @@ async def catalogue_page(
     kwargs: dict[str, Any] = {
         "kind": filters.kind or None, "tag": filters.tag or None, "q": filters.q or None,
         "school_id": filters.school if any(s.id == filters.school for s in schools) else None,
-        "limit": TAG_SAMPLE if filters.place else PAGE_SIZE, "cursor": cursor or None,
+        "city": filters.place or None, "limit": PAGE_SIZE, "cursor": cursor or None,
     }
     if filters.searches_free_time and not errors:
         today = local_date(now, SEARCH_ZONE)
@@ -121,50 +123,35 @@ async def catalogue_page(
                 free_to=local_instant(SEARCH_ZONE, last + timedelta(days=1), 0),
                 min_free_minutes=(filters.hours or 1) * 60, now=now,
             )
-    items: list[ResourceView] = []
-    next_cursor = None
-    weeks: dict[str, date] = {}
+    page: Page[ResourceView] = Page([])
     if not errors:
         try:
             page = await catalogue.list_resources(actor, **kwargs)
-            items, next_cursor = page.items, page.next_cursor
         except RuleViolation as exc:
             errors.add(exc.field_name or "free_from", exc.reasons[0].message)
-    if filters.place:  # the catalogue service has no place filter yet: narrow this page
-        items = [r for r in items if r.city.lower() == filters.place.lower()]
-    if "free_from" in kwargs and not errors:
-        weeks = await _first_free_weeks(
-            actor, items, Interval(kwargs["free_from"], kwargs["free_to"]),
-            kwargs["min_free_minutes"], now,
-        )
     return await render(
         request, "public/catalogue.html", section="catalogue",
-        filters=filters, errors=errors, resources=items, next_cursor=next_cursor,
+        filters=filters, errors=errors, resources=page.items, next_cursor=page.next_cursor,
+        total=page.total or 0, suggestion=page.suggestion,
+        suggestion_url=_suggestion_url(request, page.suggestion),
         schools=schools, places=_places(schools), tags=_tags(sample.items, 30),
-        next_url=_next_url(request, next_cursor), weeks=weeks,
+        next_url=_next_url(request, page.next_cursor), weeks=_first_free_weeks(page.items),
     )
 
 
-async def _first_free_weeks(
-    actor: Actor, items: list[ResourceView], window: Interval, minutes: int, now: datetime
-) -> dict[str, date]:
-    """Per found resource, the Monday of the week holding its first free window of at least
-    `minutes` inside the searched `window` (else the week the search starts in), so that its
-    link opens the week the visitor was looking for."""
-    weeks: dict[str, date] = {}
-    for resource in items:
-        tz = resource.timezone
-        at = window.start
-        try:
-            view = await catalogue.availability(actor, resource.id, window, now)
-            at = next(
-                (f.start for f in view.free if f.end - f.start >= timedelta(minutes=minutes)),
-                at,
-            )
-        except (NotFound, RuleViolation):
-            pass
-        weeks[resource.id] = monday_of(local_date(max(at, window.start), tz))
-    return weeks
+def _first_free_weeks(items: list[ResourceView]) -> dict[str, date]:
+    """Per resource found in a free-time search, the Monday of the week holding its first
+    free window, so that its link opens the week the visitor was looking for."""
+    return {r.id: monday_of(local_date(r.first_free.start, r.timezone))
+            for r in items if r.first_free is not None}
+
+
+def _suggestion_url(request: Request[Any, Any, Any], suggestion: str | None) -> str | None:
+    """This search with `q` replaced by the suggested words ("did you mean …?")."""
+    if not suggestion:
+        return None
+    query = [(k, v) for k, v in request.query_params.items() if k not in ("q", "cursor") and v]
+    return "/resources?" + urlencode([("q", suggestion), *query])
 
 
 def _next_url(request: Request[Any, Any, Any], cursor: str | None) -> str | None:
@@ -174,31 +161,67 @@ def _next_url(request: Request[Any, Any, Any], cursor: str | None) -> str | None
     return "/resources?" + urlencode([*query, ("cursor", cursor)])
 
 
+FIRST_FREE_DAYS = 84
+"""How far ahead the resource page looks for the first week with bookable time."""
+
+
 @get("/resources/{resource_id:str}", name="resource", include_in_schema=False)
 async def resource_page(
-    request: Request[Any, Any, Any], resource_id: str, week: str | None = None
+    request: Request[Any, Any, Any], resource_id: str, week: str | None = None,
+    view: str | None = None, month: str | None = None,
 ) -> Template:
-    """A lab or machine: what it is, rates, the policy in plain words and its week of free time."""
+    """A lab or machine: what it is, rates, the policy in plain words and its free time, by
+    week (`?week=`, by default the first week with bookable time) or by month
+    (`?view=month&month=YYYY-MM`)."""
     actor = await current_actor(request)
     now = now_of(request)
     resource = await catalogue.get_resource(actor, resource_id)
     tz = resource.timezone
-    asked = parse_date(week, "week", {})
-    monday = monday_of(asked or local_date(now, tz))
-    window = week_window(monday, tz)
-    view = await catalogue.availability(actor, resource.id, window, now)
     rules = await catalogue.get_opening_hours(actor, resource.id)
-    grid = build_week(
-        view, monday, rules=rules, now=now,
-        min_minutes=resource.policy.min_duration_minutes,
-        max_minutes=resource.policy.max_duration_minutes,
-        reach=availability.reach(resource.policy, tz, now),
-    )
+    asked = parse_date(week, "week", {}) or (_month(month) if view == "month" else None)
+    first_free = None if asked else await _first_free_day(actor, resource, now)
+    today = local_date(now, tz)
+    monday = monday_of(asked or first_free or today)
+    context: dict[str, Any] = {}
+    if view == "month":
+        first = first_of_month(asked or first_free or today)
+        free_view = await catalogue.availability(actor, resource.id, month_window(first, tz), now)
+        context["month"] = build_month(free_view, first, rules=rules, now=now,
+                                       reach=availability.reach(resource.policy, tz, now))
+        monday = monday_of(max(first, today))
+    else:
+        week_view = await catalogue.availability(actor, resource.id, week_window(monday, tz), now)
+        context["week"] = build_week(
+            week_view, monday, rules=rules, now=now,
+            min_minutes=resource.policy.min_duration_minutes,
+            max_minutes=resource.policy.max_duration_minutes,
+            reach=availability.reach(resource.policy, tz, now),
+        )
     return await render(
         request, "public/resource.html", section="catalogue",
-        resource=resource, week=grid, opening=opening_lines(rules, monday),
-        related=await _related(actor, resource), this_week=monday_of(local_date(now, tz)),
+        resource=resource, opening=opening_lines(rules, monday), monday=monday,
+        related=await _related(actor, resource), this_week=monday_of(today),
+        this_month=first_of_month(today), view="month" if "month" in context else "week",
+        **context,
     )
+
+
+def _month(text: str | None) -> date | None:
+    """The 1st of the month `YYYY-MM` (or of a date's month); None when not one."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
+    except ValueError:
+        return None
+
+
+async def _first_free_day(actor: Actor, resource: ResourceView, now: datetime) -> date | None:
+    """The local date of the resource's first bookable free window within FIRST_FREE_DAYS."""
+    days = min(FIRST_FREE_DAYS, resource.policy.max_advance_days + 1)
+    view = await catalogue.availability(
+        actor, resource.id, Interval(now, now + timedelta(days=days)), now)
+    return local_date(view.free[0].start, resource.timezone) if view.free else None
 
 
 async def _related(actor: Any, resource: ResourceView) -> list[ResourceView]:

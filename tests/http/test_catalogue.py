@@ -74,6 +74,22 @@ async def test_search_free_window_and_paging(client: httpx.AsyncClient) -> None:
     rest = r.json()
     found = [i["id"] for i in first["items"] + rest["items"]]
     assert sorted(found) == sorted(ids) and rest["next_cursor"] is None
+    assert first["total"] == rest["total"] == 3  # every match, not the page size
+    window = first["items"][0]["first_free"]
+    assert window == {"start": "2026-03-09T08:00:00+01:00", "end": "2026-03-09T18:00:00+01:00"}
+
+
+async def test_text_search_and_suggestion(client: httpx.AsyncClient) -> None:
+    site = await make_site()
+    weld = await make_resource(site_id=site, name="Lasrobot", tags=["lassen"])
+    await make_resource(site_id=site, name="Draaibank", tags=["cnc"])
+    r = await client.get("/api/v1/resources", params={"q": "lassen"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [i["id"] for i in body["items"]] == [weld] and body["total"] == 1
+    assert body["items"][0]["first_free"] is None and body["suggestion"] is None
+    body = (await client.get("/api/v1/resources", params={"q": "lasssen"})).json()
+    assert body["items"] == [] and body["total"] == 0 and body["suggestion"] == "lassen"
 
 
 async def test_manager_creates_and_patches_own_school_only(client: httpx.AsyncClient) -> None:

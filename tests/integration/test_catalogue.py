@@ -127,7 +127,9 @@ async def test_manage_resources_and_hours(db: Backend) -> None:
         await catalogue.delete_closure(fm, c.id)
 
 
-async def test_text_search_takes_wildcards_literally(db: Backend) -> None:
+async def test_text_search_takes_punctuation_as_word_breaks_never_as_wildcards(
+    db: Backend,
+) -> None:
     site = await make_site()
     pct = await make_resource(site_id=site, name="Korting 50% bank")
     under = await make_resource(site_id=site, name="Las_robot")
@@ -137,12 +139,13 @@ async def test_text_search_takes_wildcards_literally(db: Backend) -> None:
     async def found(q: str) -> set[str]:
         return {r.id for r in (await catalogue.list_resources(ANONYMOUS, q=q)).items}
 
-    assert await found("%") == {pct}
-    assert await found("_") == {under}
-    assert await found("\\") == {slash}
+    assert await found("%") == set()  # no word at all: nothing, not everything
+    assert await found("_") == set()
     assert await found("50%") == {pct}
-    assert await found("s_r") == {under}
-    assert len(await found("R")) == 4  # an ordinary substring, any case, still matches
+    assert await found("las_robot") == {under}
+    assert await found("robot") == {under}
+    assert await found("pers a\\b") == {slash}
+    assert await found("de") == set()  # a stopword alone searches nothing
 
 
 async def test_city_filter_is_the_sites_city(db: Backend) -> None:
