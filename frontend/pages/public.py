@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from litestar import Request, Router, get
 from litestar.response import Template
 
-from api.clock import now_of
 from booking.domain import availability
 from booking.domain.errors import NotFound, RuleViolation
 from booking.domain.intervals import Interval
@@ -79,7 +78,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 
 @get("/resources", name="catalogue", include_in_schema=False)
 async def catalogue_page(
-    request: Request[Any, Any, Any],
+    request: Request[Any, Any, Any], now: datetime,
     q: str | None = None,
     kind: str | None = None,
     tag: str | None = None,
@@ -92,7 +91,6 @@ async def catalogue_page(
 ) -> Template:
     """Labs and equipment, filtered; "free for at least N hours between two dates"."""
     actor = await current_actor(request)
-    now = now_of(request)
     errors = FormErrors(request_locale(request))
     filters = CatalogueFilters(
         q=(q or "").strip()[:100], kind=kind if kind in ("lab", "equipment") else "",
@@ -176,11 +174,10 @@ def _next_url(request: Request[Any, Any, Any], cursor: str | None) -> str | None
 
 @get("/resources/{resource_id:str}", name="resource", include_in_schema=False)
 async def resource_page(
-    request: Request[Any, Any, Any], resource_id: str, week: str | None = None
+    request: Request[Any, Any, Any], now: datetime, resource_id: str, week: str | None = None
 ) -> Template:
     """A lab or machine: what it is, rates, the policy in plain words and its week of free time."""
     actor = await current_actor(request)
-    now = now_of(request)
     resource = await catalogue.get_resource(actor, resource_id)
     tz = resource.timezone
     asked = parse_date(week, "week", {})
