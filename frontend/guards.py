@@ -19,6 +19,10 @@ from booking.domain.roles import Actor
 from frontend.rendering import current_actor
 
 
+GUARDS: dict[Guard, Callable[[Actor], bool] | None] = {}
+"""Every guard `requires` made, with the role test it adds to being signed in (for the tests)."""
+
+
 def requires(allowed: Callable[[Actor], bool] | None = None) -> Guard:
     """A guard letting in signed-in people for whom `allowed(actor)` holds (all, by default)."""
 
@@ -29,6 +33,7 @@ def requires(allowed: Callable[[Actor], bool] | None = None) -> Guard:
         if allowed is not None and not allowed(actor):
             raise PermissionDeniedException("not for your role")
 
+    GUARDS[guard] = allowed
     return guard
 
 
