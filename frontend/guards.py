@@ -18,7 +18,6 @@ from litestar.types import Guard
 from booking.domain.roles import Actor
 from frontend.rendering import current_actor
 
-
 GUARDS: dict[Guard, Callable[[Actor], bool] | None] = {}
 """Every guard `requires` made, with the role test it adds to being signed in (for the tests)."""
 
