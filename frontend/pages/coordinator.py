@@ -19,8 +19,8 @@ from booking.domain.reports import Measures
 from booking.domain.roles import Actor, Role
 from booking.services import board as board_service
 from booking.services import reports
-from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
-from frontend.guards import signed_in
+from frontend.errors import PAGE_EXCEPTION_HANDLERS
+from frontend.guards import requires
 from frontend.pages.manage_common import page
 from frontend.rendering import render
 
@@ -69,10 +69,13 @@ def bars(lines: list[SchoolLine], scale: float, *, row: int = 30, span: float = 
     ]
 
 
-@page("/", name="coordinator.region", guards=[signed_in])
+def _coordinates(actor: Actor) -> bool:
+    """A region's coordinator, or an admin."""
+    return bool(actor.org_ids(Role.COORDINATOR) or actor.is_admin)
+
+
+@page("/", name="coordinator.region", guards=[requires(_coordinates)])
 async def region(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
-    if not (actor.org_ids(Role.COORDINATOR) or actor.is_admin):
-        return html_error(request, 403)
     today = local_date(now, ZONE)
     first = today - timedelta(weeks=WEEKS)
     window = Interval(local_instant(ZONE, first, 0), local_instant(ZONE, today, 0))
