@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Response
 from litestar.connection import ASGIConnection
@@ -53,3 +53,9 @@ class PageSessions:
     async def end(self, request: Connection, response: Response[Any]) -> None:
         """Ends the cookie session (if any) and clears its cookies."""
         await auth.end_session(request, response)
+
+
+if TYPE_CHECKING:  # mypy holds this class to the pages' port
+    from frontend.sessions import Sessions
+
+    _CONFORMS: Sessions = PageSessions()
