@@ -39,6 +39,7 @@ from api.errors import exception_handlers
 from api.headers import security_headers
 from api.methods import exact_allow, head_as_get
 from api.openapi import StrictStructSchemaPlugin, declare_problem_statuses
+from api.page_sessions import PageSessions
 from api.requests import StrictRequest
 from booking.db import engine as db_engine
 from booking.db.migrate import migrate
@@ -209,6 +210,7 @@ def create_app(
     app.asgi_handler = refuse_nul_queries(head_as_get(exact_allow(app, app.asgi_handler)))
     app.state.settings = settings
     app.state.clock = clock
+    app.state.sessions = PageSessions()  # the pages' auth port (frontend imports no api)
 
     # outermost: every response, refusals before routing included, gets the security headers
     app.asgi_handler = security_headers(app.asgi_handler, settings)

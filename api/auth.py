@@ -1,6 +1,6 @@
 """Who is asking: session cookies, bearer tokens, CSRF — shared by the JSON API and the pages.
 
-For the pages (names are stable):
+The pages reach these through `app.state.sessions` (`api.page_sessions`), never by import:
 - `await get_actor(request) -> Actor` — ANONYMOUS for visitors; cached per request.
 - `await get_user(request) -> UserInfo | None` — id, email, name, locale, memberships.
 - `await authenticate(email, password, client) -> user_id` — raises AuthenticationFailed (401)

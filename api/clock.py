@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
 
-Clock = Callable[[], datetime]
+from booking.clock import Clock, now_on, system_clock
 
-
-def system_clock() -> datetime:
-    """The current instant, aware UTC, truncated to whole seconds."""
-    return datetime.now(UTC).replace(microsecond=0)
+__all__ = ["Clock", "now_of", "system_clock"]
 
 
 def now_of(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:
     """The current instant as this app sees it."""
-    clock: Clock | None = getattr(connection.app.state, "clock", None)
-    return (clock or system_clock)()
+    return now_on(connection.app.state)

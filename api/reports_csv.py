@@ -12,8 +12,8 @@ from typing import Any
 from litestar import Request, Response
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 
-from api.timefmt import to_local
 from booking.domain.intervals import Interval
+from booking.timefmt import to_local
 
 CSV_MEDIA_TYPE = "text/csv"
 """Litestar adds `; charset=utf-8` to text media types itself: naming it here doubled it."""

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 import msgspec
 
 from api.schemas import AwareDatetime, ConflictOut, Money, ReasonOut, UUIDStr
-from api.timefmt import to_local
 from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.views import (
     BookingPatch,
@@ -18,6 +17,7 @@ from booking.services.views import (
     Participants,
     Recurrence,
 )
+from booking.timefmt import to_local
 
 StatusName = Literal["pending", "confirmed", "declined", "expired", "cancelled"]
 Count = Annotated[int, msgspec.Meta(ge=0, le=10_000)]

@@ -12,7 +12,6 @@ from msgspec import UNSET, UnsetType
 
 from api.messages import invalid
 from api.schemas import AwareDatetime, Money, UUIDStr
-from api.timefmt import to_local
 from booking.domain.openinghours import OpeningRule, format_hhmm
 from booking.domain.resources import CustomerClass, Policy, Rate
 from booking.services.views import (
@@ -23,6 +22,7 @@ from booking.services.views import (
     SchoolView,
     SiteView,
 )
+from booking.timefmt import to_local
 
 Kind = Literal["lab", "equipment"]
 VisibilityName = Literal["public", "partners", "internal"]

@@ -7,18 +7,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.response import Redirect
 
-from api.clock import now_of
+from booking.clock import now_on
 from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, RuleViolation, StaleVersion
 from booking.domain.roles import Actor
 from booking.services import bookings, catalogue, feeds
 from booking.services.views import BookingView
 from booking.settings import get_settings
-from frontend.errors import html_error
 from frontend.flash import Flash, read_flashes
-from frontend.rendering import current_actor, login_url, redirect, render
+from frontend.guards import booker, requires
+from frontend.rendering import redirect, render
 
 TABS = ("coming", "pending", "past", "cancelled")
 PAST_DAYS = 180
@@ -33,15 +32,6 @@ class Row:
     names: list[str]
     can_cancel: bool
 
-
-async def require_booker(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    """The signed-in company booker, or the response that sends anyone else on their way."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
-    if not actor.company_ids:
-        return html_error(request, 403)
-    return actor
 
 
 async def _tab(actor: Actor, tab: str, now: datetime) -> list[BookingView]:
@@ -82,7 +72,7 @@ async def _rows(actor: Actor, items: list[BookingView], now: datetime) -> list[R
 async def _page(
     request: Request[Any, Any, Any], actor: Actor, tab: str, **extra: Any
 ) -> Response[Any]:
-    now = now_of(request)
+    now = now_on(request.app.state)
     tab = tab if tab in TABS else "coming"
     rows = await _rows(actor, await _tab(actor, tab, now), now)
     pending = len((await bookings.list_bookings(actor, status="pending", start=now)).items)
@@ -96,22 +86,17 @@ async def _page(
     )
 
 
-@get("/my-bookings", name="my_bookings", include_in_schema=False)
-async def my_bookings(request: Request[Any, Any, Any], tab: str = "coming") -> Response[Any]:
+@get("/my-bookings", name="my_bookings", include_in_schema=False, guards=[requires(booker)])
+async def my_bookings(request: Request[Any, Any, Any],
+                      actor: Actor, tab: str = "coming") -> Response[Any]:
     """The company's bookings by tab, with cancel buttons and the calendar panel."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     return await _page(request, actor, tab)
 
 
 @post("/my-bookings/{booking_id:str}/cancel", name="my_bookings.cancel",
-      include_in_schema=False, status_code=303)
-async def cancel(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+      include_in_schema=False, status_code=303, guards=[requires(booker)])
+async def cancel(request: Request[Any, Any, Any], actor: Actor, booking_id: str) -> Response[Any]:
     """Cancel with the version the page showed (If-Match): a changed booking is not cancelled."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     form = await request.form()
     tab = str(form.get("tab") or "coming")
     back = f"/my-bookings?tab={tab if tab in TABS else 'coming'}"
@@ -129,7 +114,7 @@ async def cancel_then_redirect(
         version = None
     try:
         booking = await bookings.cancel_booking(
-            actor, booking_id, now_of(request), if_match=version
+            actor, booking_id, now_on(request.app.state), if_match=version
         )
     except StaleVersion:
         return redirect(request, back, Flash(
@@ -147,17 +132,16 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
     return get_settings().base_url or str(request.base_url).rstrip("/")
 
 
-@post("/my-bookings/feed", name="my_bookings.feed", include_in_schema=False, status_code=303)
-async def create_feed(request: Request[Any, Any, Any]) -> Response[Any]:
+@post("/my-bookings/feed", name="my_bookings.feed", include_in_schema=False, status_code=303,
+      guards=[requires(booker)])
+async def create_feed(request: Request[Any, Any, Any],
+                      actor: Actor, now: datetime) -> Response[Any]:
     """A new secret calendar link for the company's bookings, shown once on the page.
 
     Post/Redirect/Get: the link travels to the next page in the signed, HttpOnly, five-minute
     flash cookie (the user's own browser, removed when shown), so a reload never makes another.
     """
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
-    made = await feeds.create_feed(actor, "me", base_url=_base_url(request), now=now_of(request))
+    made = await feeds.create_feed(actor, "me", base_url=_base_url(request), now=now)
     return redirect(request, "/my-bookings#calendar", Flash(
         "Your calendar link is ready. Copy it now — for your safety it is shown only once.",
         "success", {FEED_URL: made.url},
@@ -165,12 +149,10 @@ async def create_feed(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/my-bookings/feed/{feed_id:str}/revoke", name="my_bookings.feed_revoke",
-      include_in_schema=False, status_code=303)
-async def revoke_feed(request: Request[Any, Any, Any], feed_id: str) -> Response[Any]:
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
-    await feeds.revoke_feed(actor, feed_id, now_of(request))
+      include_in_schema=False, status_code=303, guards=[requires(booker)])
+async def revoke_feed(request: Request[Any, Any, Any],
+                      actor: Actor, now: datetime, feed_id: str) -> Response[Any]:
+    await feeds.revoke_feed(actor, feed_id, now)
     return redirect(request, "/my-bookings#calendar", Flash(
         "The calendar link is switched off. Calendars that use it empty themselves.", "info"
     ))

@@ -6,16 +6,17 @@ Page controllers call `render(request, "public/home.html", resources=...)` and
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.response import Redirect, Template
 
 from booking.domain.roles import ANONYMOUS, Actor, Role
 from frontend.flash import Flash, clear_cookie, flash_cookie, read_flashes
+from frontend.sessions import sessions_of
 from frontend.templating import request_locale
 
 
@@ -26,40 +27,30 @@ class NavItem:
     key: str
 
 
-async def _maybe(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
-async def current_actor(request: Request[Any, Any, Any]) -> Actor:
+async def current_actor(request: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     """The actor of the request (anonymous when not signed in); cached on `request.state`."""
     cached = getattr(request.state, "page_actor", None)
     if isinstance(cached, Actor):
         return cached
-    from api.auth import get_actor
-
-    actor = await _maybe(get_actor(request)) or ANONYMOUS
+    actor = await sessions_of(request).actor(request) or ANONYMOUS
     request.state.page_actor = actor
     if not actor.is_anonymous:
         await current_user(request)  # so that an error page can still show who is signed in
     return actor
 
 
-async def current_user(request: Request[Any, Any, Any]) -> Any:
+async def current_user(request: ASGIConnection[Any, Any, Any, Any]) -> Any:
     """The signed-in user (with `name`, `email`) or None; cached on `request.state`."""
     if hasattr(request.state, "page_user"):
         return request.state.page_user
-    from api.auth import get_user
-
-    user = await _maybe(get_user(request))
+    user = await sessions_of(request).user(request)
     request.state.page_user = user
     return user
 
 
 def csrf_value(request: Request[Any, Any, Any]) -> str:
     """The CSRF token the forms of this page must post back as `_csrf` ("" for visitors)."""
-    from api.auth import csrf_token
-
-    return str(csrf_token(request) or "")
+    return sessions_of(request).csrf(request)
 
 
 def navigation(actor: Actor) -> list[NavItem]:

@@ -36,13 +36,13 @@ from api.schemas_catalogue import (
     rule_out,
     school_out,
 )
-from api.timefmt import to_local
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
 from booking.i18n import reason_message, translations
 from booking.services import catalogue
 from booking.services.views import ResourceInput
+from booking.timefmt import to_local
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 From = Annotated[datetime, Parameter(query="from", description="Window start (RFC 3339)")]

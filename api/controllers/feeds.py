@@ -21,12 +21,12 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.errors import problem, problem_response
 from api.schemas import UUIDStr, problems
-from api.timefmt import to_local
 from booking.domain.errors import NotFound
 from booking.domain.roles import Actor
 from booking.services import feed_serving, feeds
 from booking.services.feeds import FeedView, mask_token
 from booking.settings import get_settings
+from booking.timefmt import to_local
 
 log = logging.getLogger("labshare.feeds")
 

@@ -20,12 +20,12 @@ from litestar.params import Parameter
 
 from api.deps import request_locale
 from api.schemas import UUIDStr, problems
-from api.timefmt import to_local
 from booking.domain.roles import Actor
 from booking.i18n import DEFAULT_LOCALE, translations
 from booking.ical import SKIP_MESSAGES
 from booking.services import imports
 from booking.services.imports import ImportView
+from booking.timefmt import to_local
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 MAX_UPLOAD = 12 * 1024 * 1024  # a 5 MB calendar, JSON-escaped

@@ -11,10 +11,10 @@ import msgspec
 from litestar import get, post
 
 from api.schemas import UUIDStr, problems
-from api.timefmt import to_local
 from booking.domain.roles import Actor
 from booking.services import inductions
 from booking.services.inductions import InductionView
+from booking.timefmt import to_local
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 

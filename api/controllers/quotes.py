@@ -15,9 +15,9 @@ from api.deps import request_locale
 from api.errors import reasons_out
 from api.schemas import Money, ReasonOut, problems
 from api.schemas_bookings import BookingIn
-from api.timefmt import to_local
 from booking.domain.roles import Actor
 from booking.services import booking_plan
+from booking.timefmt import to_local
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 

@@ -30,11 +30,11 @@ from api.schemas_reports import (
     UsageRow,
     UtilisationOut,
 )
-from api.timefmt import to_local
 from booking.domain.intervals import Interval
 from booking.domain.reports import USAGE_COLUMNS, Measures, Row, hours, shown
 from booking.domain.roles import Actor
 from booking.services import reports
+from booking.timefmt import to_local
 
 TZ = reports.REPORT_TZ
 DEFAULT_DAYS = 30

@@ -7,35 +7,32 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from booking.domain.audit import AuditAccess, audit_access, audit_organisations
 from booking.domain.errors import Gone, NotAllowed, NotFound, RuleViolation
+from booking.domain.roles import Actor
 from booking.i18n import LOCALES, translations
 from booking.services import accounts, audit, password_reset, privacy, profile
 from booking.services.accounts import TooManyAttempts
 from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
 from frontend.flash import Flash
-from frontend.rendering import current_actor, current_user, login_url, redirect, render
+from frontend.guards import signed_in
+from frontend.rendering import current_actor, current_user, redirect, render
+from frontend.sessions import sessions_of
 from frontend.templating import request_locale
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
-    from api.auth import client_address  # the one rule for the caller's address (proxies)
-
-    return client_address(request)
+    return sessions_of(request).client(request)  # the one rule for the caller's address
 
 
 async def _end_cookie_session(request: Request[Any, Any, Any], response: Response[Any]) -> None:
-    from api.auth import end_session  # clears both cookies, as signing out does
-
-    await end_session(request, response)
+    await sessions_of(request).end(request, response)  # clears both cookies, as signing out does
 
 
 def _session_cookie(request: Request[Any, Any, Any]) -> str | None:
-    from api.auth import SESSION_COOKIE
-
-    return request.cookies.get(SESSION_COOKIE)
+    return sessions_of(request).cookie(request)
 
 
 def _t(request: Request[Any, Any, Any]) -> Any:
@@ -111,16 +108,14 @@ async def reset_submit(request: Request[Any, Any, Any], token: str, now: datetim
 
 async def _account_page(request: Request[Any, Any, Any], *, errors: dict[str, str] | None = None,
                         status_code: int = 200) -> Response[Any]:
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
+    actor = await current_actor(request)  # signed in: the callers' guard
     tokens = await accounts.list_tokens(actor.user_id or "")
     return await render(request, "account/account.html", section="account",
                         status_code=status_code, errors=errors or {}, tokens=tokens,
                         locales=LOCALES, me=await current_user(request))
 
 
-@get("/account", name="account", include_in_schema=False)
+@get("/account", name="account", include_in_schema=False, guards=[signed_in])
 async def account_page(request: Request[Any, Any, Any]) -> Response[Any]:
     return await _account_page(request)
 
@@ -133,12 +128,12 @@ _FIELD_MESSAGES = {
 }
 
 
-@post("/account", name="account.submit", include_in_schema=False, status_code=200)
-async def account_submit(request: Request[Any, Any, Any], now: datetime) -> Response[Any]:
+@post("/account", name="account.submit", include_in_schema=False, status_code=200,
+      guards=[signed_in])
+async def account_submit(request: Request[Any, Any, Any], actor: Actor,
+                         now: datetime) -> Response[Any]:
     """One form per action (`action` = profile | password | everywhere | delete)."""
-    actor = await current_actor(request)
-    if actor.is_anonymous or actor.user_id is None:
-        return Redirect(login_url(request), status_code=303)
+    assert actor.user_id is not None  # signed in (the guard)
     form = await request.form()
     action = str(form.get("action") or "")
     if action == "everywhere":
@@ -185,15 +180,13 @@ async def account_submit(request: Request[Any, Any, Any], now: datetime) -> Resp
 # the audit trail -----------------------------------------------------------------------------
 
 
-@get("/audit", name="audit", include_in_schema=False)
+@get("/audit", name="audit", include_in_schema=False, guards=[signed_in])
 async def audit_page(
-    request: Request[Any, Any, Any], organisation: str | None = None, cursor: str | None = None
+    request: Request[Any, Any, Any], actor: Actor, organisation: str | None = None,
+    cursor: str | None = None
 ) -> Response[Any]:
     """A school's facility managers see its own entries, a company its bookings', the admin
     everything (choose an organisation to narrow it)."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
     readable = audit_organisations(actor)
     choices = [(m.organisation_id, m.organisation_name) for m in actor.memberships
                if readable is None or m.organisation_id in readable]

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, post
 
-from api.clock import now_of
 from booking.domain.errors import RuleViolation
 from booking.domain.roles import Actor
 from booking.services import organisations
 from booking.services.organisations import OrganisationInput
-from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
+from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
+from frontend.guards import admin, requires
 from frontend.pages.manage_common import page
-from frontend.pages.organisation import refused, signed_in
+from frontend.pages.organisation import refused
 from frontend.rendering import redirect, render
 
 KINDS = ("region", "school", "company")
 
-
-async def require_admin(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    """The platform admin; visitors go to sign in, everybody else gets 403."""
-    actor = await signed_in(request)
-    if isinstance(actor, Actor) and not actor.is_admin:
-        return html_error(request, 403)
-    return actor
 
 
 async def _page(request: Request[Any, Any, Any], actor: Actor, values: dict[str, str],
@@ -36,19 +30,13 @@ async def _page(request: Request[Any, Any, Any], actor: Actor, values: dict[str,
                         values=values, error=error, status_code=status_code)
 
 
-@page("/", name="admin")
-async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await require_admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+@page("/", name="admin", guards=[requires(admin)])
+async def overview(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     return await _page(request, actor, {"kind": request.query_params.get("kind") or "school"})
 
 
-@post("/organisations", name="admin.create", status_code=303)
-async def create(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await require_admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/organisations", name="admin.create", status_code=303, guards=[requires(admin)])
+async def create(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     form = {k: str(v).strip() for k, v in (await request.form()).items() if k != "_csrf"}
     kind = form.get("kind", "")
     if kind not in KINDS:
@@ -58,7 +46,7 @@ async def create(request: Request[Any, Any, Any]) -> Response[Any]:
             kind=kind, name=form.get("name", ""), brin=form.get("brin") or None,
             level=form.get("level") or None, kvk=form.get("kvk") or None,
             region_id=form.get("region_id") or None, city=form.get("city", ""),
-            is_sme=form.get("is_sme") == "on"), now_of(request))
+            is_sme=form.get("is_sme") == "on"), now)
     except RuleViolation as exc:
         return await _page(request, actor, form, 422, refused(exc).message)
     return redirect(request, f"/organisations/{made.id}",

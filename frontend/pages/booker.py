@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from api.clock import now_of
 from booking.domain import permissions
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
@@ -21,13 +20,13 @@ from frontend.booking_form import BookingForm, company_of, prefill_end, to_reque
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors, parse_date
+from frontend.guards import booker, requires, signed_in
 from frontend.my_bookings import (
     cancel_then_redirect,
     my_bookings,
     my_bookings_routes,
-    require_booker,
 )
-from frontend.rendering import current_actor, login_url, redirect, render
+from frontend.rendering import redirect, render
 from frontend.templating import request_locale
 
 _FIELDS = {
@@ -64,28 +63,24 @@ async def _form_page(
     )
 
 
-@get("/book", name="book", include_in_schema=False)
-async def book_form(request: Request[Any, Any, Any]) -> Response[Any]:
+@get("/book", name="book", include_in_schema=False, guards=[requires(booker)])
+async def book_form(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     """The booking form, prefilled from a free slot of the week view."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     values = BookingForm.from_query(dict(request.query_params))
     if not values.resource_id:
         return redirect(request, "/resources", Flash("First choose a lab or machine.", "info"))
     resource = await catalogue.get_resource(actor, values.resource_id)
     if not values.date:
-        values.date = local_date(now_of(request), resource.timezone).isoformat()
+        values.date = local_date(now, resource.timezone).isoformat()
     return await _form_page(request, actor, resource, prefill_end(values, resource))
 
 
-@post("/book", name="book.submit", include_in_schema=False, status_code=200)
-async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+@post("/book", name="book.submit", include_in_schema=False, status_code=200,
+      guards=[requires(booker)])
+async def book_submit(request: Request[Any, Any, Any],
+                      actor: Actor, now: datetime) -> Response[Any]:
     """`action=check` shows what the API's quote answers (the same refusals, the price lines,
     VAT and total); `action=confirm` books (series: per week)."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     form = await request.form()
     values = BookingForm.from_post(form)
     resource = await catalogue.get_resource(actor, values.resource_id)
@@ -93,7 +88,6 @@ async def book_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     req = to_request(values, resource, errors)
     if req is None:
         return await _form_page(request, actor, resource, values, errors=errors, status_code=422)
-    now = now_of(request)
     try:
         company_of(actor, req)
         if form.get("action") != "confirm":
@@ -150,16 +144,13 @@ def _booked_message(booking: BookingView, resource: ResourceView) -> Flash:
     return Flash("Booked: “%(title)s” at %(name)s.", params=params)
 
 
-@get("/bookings/{booking_id:str}", name="booking", include_in_schema=False)
-async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+@get("/bookings/{booking_id:str}", name="booking", include_in_schema=False, guards=[signed_in])
+async def booking_page(request: Request[Any, Any, Any],
+                       actor: Actor, now: datetime, booking_id: str) -> Response[Any]:
     """A booking for everyone who may see its details (the booking company, the staff and
     managers of a school involved, admins — `bookings.get_booking` decides; others get the 404
     page), with the actions this reader may take."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
     booking = await bookings.get_booking(actor, booking_id)
-    now = now_of(request)
     names: dict[str, str] = {}
     schools: set[str] = set()
     for rid in booking.resource_ids:
@@ -183,13 +174,11 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
 
 
 @post("/bookings/{booking_id:str}/cancel", name="booking.cancel", include_in_schema=False,
-      status_code=303)
-async def booking_cancel(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+      status_code=303, guards=[signed_in])
+async def booking_cancel(request: Request[Any, Any, Any],
+                         actor: Actor, booking_id: str) -> Response[Any]:
     """Cancel from the booking's page (the company or a facility manager of the school), with
     the version the page showed; back to the booking with what happened."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
     form = await request.form()
     return await cancel_then_redirect(
         request, actor, booking_id, form.get("version"), f"/bookings/{booking_id}"

@@ -4,14 +4,14 @@ with the new price, then confirm), and each occurrence of a series cancelled or 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from api.clock import now_of
+from booking.clock import now_on
 from booking.domain import availability
 from booking.domain.errors import Conflict, RuleViolation, StaleVersion
 from booking.domain.intervals import Interval
@@ -23,8 +23,8 @@ from frontend.booking_form import BookingForm, to_request
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors, parse_date, parse_int
-from frontend.my_bookings import require_booker
-from frontend.rendering import current_actor, login_url, redirect, render
+from frontend.guards import booker, requires, signed_in
+from frontend.rendering import redirect, render
 from frontend.templating import request_locale
 from frontend.weekview import Week, build_week, monday_of, week_window
 
@@ -76,7 +76,7 @@ async def _page(
     position: int | None, week_of: date | None, *, status_code: int = 200, **extra: Any,
 ) -> Template:
     resource: ResourceView = await catalogue.get_resource(actor, booking.resource_ids[0])
-    now = now_of(request)
+    now = now_on(request.app.state)
     tz = resource.timezone
     day = parse_date(values.date, "date", {})
     monday = monday_of(week_of or day or local_date(now, tz))
@@ -101,12 +101,11 @@ def _position(value: Any) -> int | None:
         None, "") else None
 
 
-@get("/bookings/{booking_id:str}/change", name="booking.change", include_in_schema=False)
-async def change_form(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+@get("/bookings/{booking_id:str}/change", name="booking.change", include_in_schema=False,
+     guards=[requires(booker)])
+async def change_form(request: Request[Any, Any, Any],
+                      actor: Actor, booking_id: str) -> Response[Any]:
     """The change form: the booking's times prefilled, or a free hour picked in the week."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     booking = await bookings.get_booking(actor, booking_id)
     query = dict(request.query_params)
     position = _position(query.get("position"))
@@ -115,13 +114,11 @@ async def change_form(request: Request[Any, Any, Any], booking_id: str) -> Respo
 
 
 @post("/bookings/{booking_id:str}/change", name="booking.change.submit",
-      include_in_schema=False, status_code=200)
-async def change_submit(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+      include_in_schema=False, status_code=200, guards=[requires(booker)])
+async def change_submit(request: Request[Any, Any, Any],
+                        actor: Actor, now: datetime, booking_id: str) -> Response[Any]:
     """`action=check` shows the new price and whether it can be done; `action=confirm`
     changes the booking (with the version the page showed) and goes back to it."""
-    actor = await require_booker(request)
-    if not isinstance(actor, Actor):
-        return actor
     booking = await bookings.get_booking(actor, booking_id)
     form = await request.form()
     values = BookingForm.from_post(form)
@@ -135,7 +132,6 @@ async def change_submit(request: Request[Any, Any, Any], booking_id: str) -> Res
                            errors=errors)
     patch = BookingPatch(start=req.start, end=req.end) if position is not None else BookingPatch(
         start=req.start, end=req.end, title=req.title, participants=req.participants)
-    now = now_of(request)
     try:
         if form.get("action") != "confirm":
             preview = await booking_change.preview_change(actor, booking.id, patch, now,
@@ -162,19 +158,17 @@ async def change_submit(request: Request[Any, Any, Any], booking_id: str) -> Res
 
 
 @post("/bookings/{booking_id:str}/occurrences/{position:int}/cancel",
-      name="booking.occurrence.cancel", include_in_schema=False, status_code=303)
+      name="booking.occurrence.cancel", include_in_schema=False, status_code=303,
+      guards=[signed_in])
 async def occurrence_cancel(
-    request: Request[Any, Any, Any], booking_id: str, position: int
+    request: Request[Any, Any, Any], actor: Actor, now: datetime, booking_id: str, position: int
 ) -> Response[Any]:
     """Cancel one week of a series (the company or the school's facility manager)."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
     form = await request.form()
     back = f"/bookings/{booking_id}"
     version = parse_int(str(form.get("version") or ""), "version", {})
     try:
-        await booking_change.cancel_occurrence(actor, booking_id, position, now_of(request),
+        await booking_change.cancel_occurrence(actor, booking_id, position, now,
                                                if_match=version)
     except StaleVersion:
         return redirect(request, back, Flash(

@@ -8,22 +8,21 @@ school), so the page shows exactly what the reports API answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response, Router
-from litestar.response import Redirect
 
-from api.clock import now_of
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.reports import Measures
-from booking.domain.roles import Role
+from booking.domain.roles import Actor, Role
 from booking.services import board as board_service
 from booking.services import reports
-from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
+from frontend.errors import PAGE_EXCEPTION_HANDLERS
+from frontend.guards import requires
 from frontend.pages.manage_common import page
-from frontend.rendering import current_actor, login_url, render
+from frontend.rendering import render
 
 WEEKS = 4
 ZONE = reports.REPORT_TZ
@@ -70,14 +69,14 @@ def bars(lines: list[SchoolLine], scale: float, *, row: int = 30, span: float = 
     ]
 
 
-@page("/", name="coordinator.region")
-async def region(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
-    if not (actor.org_ids(Role.COORDINATOR) or actor.is_admin):
-        return html_error(request, 403)
-    today = local_date(now_of(request), ZONE)
+def _coordinates(actor: Actor) -> bool:
+    """A region's coordinator, or an admin."""
+    return bool(actor.org_ids(Role.COORDINATOR) or actor.is_admin)
+
+
+@page("/", name="coordinator.region", guards=[requires(_coordinates)])
+async def region(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
+    today = local_date(now, ZONE)
     first = today - timedelta(weeks=WEEKS)
     window = Interval(local_instant(ZONE, first, 0), local_instant(ZONE, today, 0))
     report = await reports.utilisation(actor, window, group_by="school")

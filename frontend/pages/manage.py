@@ -6,12 +6,11 @@ Thin controllers: each reads the request, calls one or two services and renders;
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response, Router, post
 
-from api.clock import now_of
 from booking.domain import permissions
 from booking.domain.errors import NotAllowed, RuleViolation, StaleVersion
 from booking.domain.localtime import local_date
@@ -23,8 +22,9 @@ from booking.services import bookings
 from booking.services.board_month import month_board
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
+from frontend.guards import requires, staff
 from frontend.pages.manage_board import TrackTexts, collector_paused, row_renderer
-from frontend.pages.manage_common import choose_school, page, require_staff
+from frontend.pages.manage_common import choose_school, page
 from frontend.rendering import redirect, render
 from frontend.templating import request_locale
 
@@ -32,14 +32,10 @@ QUEUE_PAGE = 50  # requests per page of the queue, soonest first
 CLOSURE_DAYS = 90
 
 
-@page("/", name="manage.overview")
-async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
+@page("/", name="manage.overview", guards=[requires(staff)])
+async def overview(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     """Sites and resources, coming closures and calendar imports of the school."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     choice = await choose_school(request, actor)
-    now = now_of(request)
     can_manage = permissions.can_manage_school(actor, choice.id)
     with collector_paused():  # a thousand resources' rows, as on the board
         by_site = await board_service.resource_lines(actor, choice.id)
@@ -62,14 +58,10 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
         )
 
 
-@page("/board", name="manage.board")
-async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
+@page("/board", name="manage.board", guards=[requires(staff)])
+async def board_page(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     """The schedule board: `?view=week|day|month&day=YYYY-MM-DD` (default: this week)."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     choice = await choose_school(request, actor)
-    now = now_of(request)
     view = "day" if request.query_params.get("view") == "day" else "week"
     today = local_date(now, choice.timezone)
     try:
@@ -92,12 +84,9 @@ async def board_page(request: Request[Any, Any, Any]) -> Response[Any]:
         )
 
 
-@page("/requests", name="manage.requests")
-async def queue(request: Request[Any, Any, Any]) -> Response[Any]:
+@page("/requests", name="manage.requests", guards=[requires(staff)])
+async def queue(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     """Pending requests of the school, soonest first, each with approve and decline."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     choice = await choose_school(request, actor)
     try:
         number = max(1, int(request.query_params.get("page") or 1))
@@ -113,13 +102,11 @@ async def queue(request: Request[Any, Any, Any]) -> Response[Any]:
     )
 
 
-@page("/requests/{booking_id:str}", name="manage.request")
-async def one_request(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
+@page("/requests/{booking_id:str}", name="manage.request", guards=[requires(staff)])
+async def one_request(request: Request[Any, Any, Any],
+                      actor: Actor, booking_id: str) -> Response[Any]:
     """One pending request with approve and decline (the booking page and the board link here:
     a long queue is paged, so `/manage/requests#r-…` would not always find it)."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     choice = await choose_school(request, actor)
     pending, _ = await board_service.pending_requests(actor, choice.id, 1, booking_id=booking_id)
     if not pending:  # decided in the meantime, or not a request of this school
@@ -133,10 +120,8 @@ async def one_request(request: Request[Any, Any, Any], booking_id: str) -> Respo
     )
 
 
-async def _decide(request: Request[Any, Any, Any], booking_id: str, approve: bool) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+async def _decide(request: Request[Any, Any, Any], actor: Actor, now: datetime, booking_id: str,
+                  approve: bool) -> Response[Any]:
     form = await request.form()
     back = "/manage/requests" + (f"?school={form['school']}" if form.get("school") else "")
     try:
@@ -146,7 +131,7 @@ async def _decide(request: Request[Any, Any, Any], booking_id: str, approve: boo
     message = str(form.get("message") or "").strip()[:1000]
     change = bookings.approve_booking if approve else bookings.decline_booking
     try:
-        booking = await change(actor, booking_id, now_of(request), if_match=version,
+        booking = await change(actor, booking_id, now, if_match=version,
                                message=message)
     except StaleVersion:
         return redirect(request, back, Flash(
@@ -161,14 +146,18 @@ async def _decide(request: Request[Any, Any, Any], booking_id: str, approve: boo
         done, "success", {"company": booking.organisation_name, "title": booking.title}))
 
 
-@post("/requests/{booking_id:str}/approve", name="manage.approve", status_code=303)
-async def approve(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
-    return await _decide(request, booking_id, True)
+@post("/requests/{booking_id:str}/approve", name="manage.approve", status_code=303,
+      guards=[requires(staff)])
+async def approve(request: Request[Any, Any, Any], actor: Actor, now: datetime,
+                  booking_id: str) -> Response[Any]:
+    return await _decide(request, actor, now, booking_id, True)
 
 
-@post("/requests/{booking_id:str}/decline", name="manage.decline", status_code=303)
-async def decline(request: Request[Any, Any, Any], booking_id: str) -> Response[Any]:
-    return await _decide(request, booking_id, False)
+@post("/requests/{booking_id:str}/decline", name="manage.decline", status_code=303,
+      guards=[requires(staff)])
+async def decline(request: Request[Any, Any, Any], actor: Actor, now: datetime,
+                  booking_id: str) -> Response[Any]:
+    return await _decide(request, actor, now, booking_id, False)
 
 
 ROUTES: list[Any] = [

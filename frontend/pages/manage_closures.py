@@ -5,13 +5,13 @@ hours (a calendar of the coming weeks)."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.response import Template
 
-from api.clock import now_of
+from booking.clock import now_on
 from booking.domain.errors import Conflict, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant, zone
@@ -28,7 +28,7 @@ from booking.services.closures import AffectedBooking
 from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
-from frontend.pages.manage_common import require_staff
+from frontend.guards import requires, staff
 from frontend.rendering import redirect, render
 from frontend.weekview import monday_of
 
@@ -84,12 +84,10 @@ async def rules_question(
     )
 
 
-@get("/closures/{closure_id:str}/remove", name="manage.closure_remove")
-async def closure_remove(request: Request[Any, Any, Any], closure_id: str) -> Response[Any]:
+@get("/closures/{closure_id:str}/remove", name="manage.closure_remove", guards=[requires(staff)])
+async def closure_remove(request: Request[Any, Any, Any],
+                         actor: Actor, closure_id: str) -> Response[Any]:
     """Before deleting a closure: what reopens (the resource, or every resource of the site)."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     found = await closures.closure_to_delete(actor, closure_id)
     back = str(request.query_params.get("back") or "/manage#closures")
     return await render(
@@ -100,14 +98,12 @@ async def closure_remove(request: Request[Any, Any, Any], closure_id: str) -> Re
     )
 
 
-@get("/imports/{import_id:str}/remove", name="manage.import_remove")
-async def import_remove(request: Request[Any, Any, Any], import_id: str) -> Response[Any]:
+@get("/imports/{import_id:str}/remove", name="manage.import_remove", guards=[requires(staff)])
+async def import_remove(request: Request[Any, Any, Any],
+                        actor: Actor, now: datetime, import_id: str) -> Response[Any]:
     """Before deleting an import: its source and how many coming closures reopen."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     source = await imports.get_import(actor, import_id)
-    count = await closures.import_closures_left(actor, import_id, now_of(request))
+    count = await closures.import_closures_left(actor, import_id, now)
     return await render(
         request, "manage/delete_confirm.html", section="manage", source=source,
         closure_count=count, action=f"/manage/imports/{import_id}/delete",
@@ -152,7 +148,7 @@ async def _exceptions_page(
     request: Request[Any, Any, Any], actor: Actor, resource: ResourceView, *,
     status_code: int = 200, **extra: Any,
 ) -> Template:
-    now = now_of(request)
+    now = now_on(request.app.state)
     today = local_date(now, resource.timezone)
     rules = await catalogue.get_opening_hours(actor, resource.id)
     found = await closures.opening_exceptions(actor, resource.id, today)
@@ -162,12 +158,10 @@ async def _exceptions_page(
     )
 
 
-@get("/resources/{resource_id:str}/exceptions", name="manage.exceptions")
-async def exceptions_page(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+@get("/resources/{resource_id:str}/exceptions", name="manage.exceptions", guards=[requires(staff)])
+async def exceptions_page(request: Request[Any, Any, Any],
+                          actor: Actor, resource_id: str) -> Response[Any]:
     """A calendar of the coming weeks: pick a day, then add an evening or shorten it."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     resource = await catalogue.get_resource(actor, resource_id)
     return await _exceptions_page(request, actor, resource)
 
@@ -189,12 +183,10 @@ def _day_hours(form: Any) -> DayHours | None:
 
 
 @post("/resources/{resource_id:str}/exceptions", name="manage.exceptions_save",
-      status_code=303)
-async def exceptions_save(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
+      status_code=303, guards=[requires(staff)])
+async def exceptions_save(request: Request[Any, Any, Any],
+                          actor: Actor, now: datetime, resource_id: str) -> Response[Any]:
     """Set one day's hours (or close it). Bookings left outside: asked first (keep / cancel)."""
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
     resource = await catalogue.get_resource(actor, resource_id)
     form = await request.form()
     back = f"/manage/resources/{resource.id}/exceptions"
@@ -205,7 +197,7 @@ async def exceptions_save(request: Request[Any, Any, Any], resource_id: str) -> 
     on_conflict = str(form.get("on_conflict") or "") or None
     try:
         await closures.set_opening_exceptions(actor, resource.id, [day],
-                                              on_conflict=on_conflict, now=now_of(request))
+                                              on_conflict=on_conflict, now=now)
     except Conflict:
         return await render(
             request, "manage/closure_meets.html", section="manage", status_code=409,

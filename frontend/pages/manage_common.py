@@ -6,25 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from litestar import HttpMethod, Request, Response, route
+from litestar import HttpMethod, Request, route
 from litestar.handlers import HTTPRouteHandler
-from litestar.response import Redirect
+from litestar.types import Guard
 
 from booking.domain.errors import NotFound
 from booking.domain.localtime import local_instant
 from booking.domain.roles import Actor
 from booking.services import catalogue
 from booking.services.views import SchoolView
-from frontend.errors import html_error
 from frontend.forms import FormErrors, parse_date, parse_time
-from frontend.rendering import current_actor, login_url
 from frontend.templating import request_locale
 
 
-def page(path: str, *, name: str) -> HTTPRouteHandler:
+def page(path: str, *, name: str, guards: list[Guard] | None = None) -> HTTPRouteHandler:
     """A page route answering GET and HEAD (link checkers ask with HEAD; Litestar's `@get`
-    alone answers them 404). Litestar sends no body for HEAD."""
-    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], name=name)
+    alone answers them 404). Litestar sends no body for HEAD. `guards`: see frontend.guards."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], name=name, guards=guards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +47,6 @@ class SchoolChoice:
             params = {"school": self.id, **params}
         return ("?" + "&".join(f"{k}={v}" for k, v in params.items())) if params else ""
 
-
-async def require_staff(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    """A signed-in member of a school's staff (or an admin); visitors go to sign in, others 403."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
-    if not (actor.staff_school_ids or actor.is_admin):
-        return html_error(request, 403)
-    return actor
 
 
 async def choose_school(request: Request[Any, Any, Any], actor: Actor) -> SchoolChoice:

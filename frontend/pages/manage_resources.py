@@ -3,13 +3,13 @@ calendar imports. Every change goes through the catalogue or imports service."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response, Router, post
 from litestar.response import Template
 
-from api.clock import now_of
+from booking.clock import now_on
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
@@ -20,6 +20,7 @@ from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.forms import FormErrors
+from frontend.guards import requires, staff
 from frontend.pages.manage_closures import (
     closure_question,
     rules_question,
@@ -32,7 +33,6 @@ from frontend.pages.manage_common import (
     form_errors,
     local_moment,
     page,
-    require_staff,
 )
 from frontend.pages.manage_forms import (
     SERVICE_FIELDS,
@@ -58,7 +58,7 @@ async def _resource_page(
             for r in lines if r.kind == "lab"]
     closures: list[Any] = []
     if resource is not None:
-        now = now_of(request)
+        now = now_on(request.app.state)
         closures = [
             c for c in await board_service.school_closures(
                 actor, choice.id, now, now + CLOSURES_AHEAD)
@@ -92,28 +92,23 @@ def _service_error(errors: FormErrors, exc: RuleViolation) -> None:
     errors.add(SERVICE_FIELDS.get(exc.field_name or "", "name"), exc.reasons[0].message)
 
 
-@page("/resources/new", name="manage.resource_new")
-async def new_resource(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@page("/resources/new", name="manage.resource_new", guards=[requires(staff)])
+async def new_resource(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     choice = await choose_school(request, actor)
     site = choice.school.sites[0].id if choice.school.sites else ""
     return await _resource_page(request, actor, choice, None, ResourceForm(site_id=site))
 
 
-@post("/resources/new", name="manage.resource_create", status_code=303)
-async def create_resource(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/resources/new", name="manage.resource_create", status_code=303, guards=[requires(staff)])
+async def create_resource(request: Request[Any, Any, Any],
+                          actor: Actor, now: datetime) -> Response[Any]:
     choice = await choose_school(request, actor)
     values = ResourceForm.read(await request.form())
     errors = form_errors(request)
     data = values.to_input(choice.id, errors)
     if data is not None:
         try:
-            created = await catalogue.create_resource(actor, data, now=now_of(request))
+            created = await catalogue.create_resource(actor, data, now=now)
         except RuleViolation as exc:
             _service_error(errors, exc)
         else:
@@ -124,21 +119,18 @@ async def create_resource(request: Request[Any, Any, Any]) -> Response[Any]:
                                 status_code=422)
 
 
-@page("/resources/{resource_id:str}", name="manage.resource")
-async def resource_page(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@page("/resources/{resource_id:str}", name="manage.resource", guards=[requires(staff)])
+async def resource_page(request: Request[Any, Any, Any],
+                        actor: Actor, resource_id: str) -> Response[Any]:
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     return await _resource_page(request, actor, choice, resource, ResourceForm.of(resource))
 
 
-@post("/resources/{resource_id:str}", name="manage.resource_update", status_code=303)
-async def update_resource(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/resources/{resource_id:str}", name="manage.resource_update", status_code=303,
+      guards=[requires(staff)])
+async def update_resource(request: Request[Any, Any, Any],
+                          actor: Actor, now: datetime, resource_id: str) -> Response[Any]:
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     values = ResourceForm.read(await request.form())
@@ -148,7 +140,7 @@ async def update_resource(request: Request[Any, Any, Any], resource_id: str) -> 
     if patch is not None:
         try:
             updated = await catalogue.update_resource(actor, resource.id, patch,
-                                                      now=now_of(request))
+                                                      now=now)
         except RuleViolation as exc:
             _service_error(errors, exc)
         else:
@@ -158,11 +150,10 @@ async def update_resource(request: Request[Any, Any, Any], resource_id: str) -> 
                                 status_code=422)
 
 
-@post("/resources/{resource_id:str}/hours", name="manage.hours", status_code=303)
-async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/resources/{resource_id:str}/hours", name="manage.hours", status_code=303,
+      guards=[requires(staff)])
+async def save_hours(request: Request[Any, Any, Any],
+                     actor: Actor, resource_id: str) -> Response[Any]:
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     errors = form_errors(request)
@@ -183,11 +174,10 @@ async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Respo
                                 rows=rows, hour_errors=errors, status_code=422)
 
 
-@post("/resources/{resource_id:str}/closures", name="manage.closure_add", status_code=303)
-async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/resources/{resource_id:str}/closures", name="manage.closure_add", status_code=303,
+      guards=[requires(staff)])
+async def add_closure(request: Request[Any, Any, Any],
+                      actor: Actor, now: datetime, resource_id: str) -> Response[Any]:
     resource = await catalogue.get_resource(actor, resource_id)
     choice = await _choice_for(request, actor, resource)
     form = await request.form()
@@ -212,10 +202,10 @@ async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Resp
             if whole:
                 await catalogue.add_site_closure(actor, resource.site_id, Interval(start, end),
                                                  reason, on_conflict=on_conflict,
-                                                 now=now_of(request))
+                                                 now=now)
             else:
                 await catalogue.add_closure(actor, resource.id, Interval(start, end), reason,
-                                            on_conflict=on_conflict, now=now_of(request))
+                                            on_conflict=on_conflict, now=now)
         except Conflict:  # a booking came in meanwhile: ask again, with it
             affected = await closures.affected_bookings(actor, Interval(start, end), **where)
             return await closure_question(request, resource, values, affected)
@@ -232,11 +222,10 @@ async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Resp
     )
 
 
-@post("/closures/{closure_id:str}/delete", name="manage.closure_delete", status_code=303)
-async def delete_closure(request: Request[Any, Any, Any], closure_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/closures/{closure_id:str}/delete", name="manage.closure_delete", status_code=303,
+      guards=[requires(staff)])
+async def delete_closure(request: Request[Any, Any, Any],
+                         actor: Actor, closure_id: str) -> Response[Any]:
     form = await request.form()
     back = str(form.get("back") or "/manage")
     back = back if back.startswith("/manage") else "/manage"
@@ -244,11 +233,8 @@ async def delete_closure(request: Request[Any, Any, Any], closure_id: str) -> Re
     return redirect(request, back, Flash("The closure has been removed.", "success"))
 
 
-@post("/imports", name="manage.import_add", status_code=303)
-async def add_import(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/imports", name="manage.import_add", status_code=303, guards=[requires(staff)])
+async def add_import(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     form = await request.form()
     choice = await choose_school(request, actor)
     target = str(form.get("target") or "")
@@ -259,7 +245,7 @@ async def add_import(request: Request[Any, Any, Any]) -> Response[Any]:
         return redirect(request, back, Flash("Enter the web address of the calendar.", "error"))
     try:
         created = await imports.create_import(
-            actor, kind=str(form.get("kind") or "timetable"), now=now_of(request), url=url,
+            actor, kind=str(form.get("kind") or "timetable"), now=now, url=url,
             resource_id=target_id if kind == "resource" else None,
             site_id=target_id if kind == "site" else None,
         )
@@ -279,13 +265,12 @@ async def add_import(request: Request[Any, Any, Any]) -> Response[Any]:
         "Calendar added: %(num)s events read.", "success", {"num": created.events}))
 
 
-@post("/imports/{import_id:str}/refresh", name="manage.import_refresh", status_code=303)
-async def refresh_import(request: Request[Any, Any, Any], import_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/imports/{import_id:str}/refresh", name="manage.import_refresh", status_code=303,
+      guards=[requires(staff)])
+async def refresh_import(request: Request[Any, Any, Any],
+                         actor: Actor, now: datetime, import_id: str) -> Response[Any]:
     try:
-        done = await imports.refresh_import(actor, import_id, now_of(request))
+        done = await imports.refresh_import(actor, import_id, now)
     except RuleViolation as exc:
         return redirect(request, "/manage#imports", Flash(
             "The calendar was not fetched: %(reason)s", "error",
@@ -304,11 +289,10 @@ def _reasons_text(exc: RuleViolation | NotAllowed, locale: str) -> str:
     return str(exc)
 
 
-@post("/imports/{import_id:str}/delete", name="manage.import_delete", status_code=303)
-async def delete_import(request: Request[Any, Any, Any], import_id: str) -> Response[Any]:
-    actor = await require_staff(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/imports/{import_id:str}/delete", name="manage.import_delete", status_code=303,
+      guards=[requires(staff)])
+async def delete_import(request: Request[Any, Any, Any],
+                        actor: Actor, import_id: str) -> Response[Any]:
     await imports.delete_import(actor, import_id)
     return redirect(request, "/manage#imports", Flash(
         "The calendar and its closures have been removed.", "success"))

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, post
-from litestar.response import Redirect
 
 from booking.domain.errors import BookingError, NotFound, RuleViolation
 from booking.domain.permissions import webhook_organisations
@@ -17,8 +16,9 @@ from booking.services.booking_webhooks import EVENTS
 from booking.settings import Settings, get_settings
 from frontend.errors import PAGE_EXCEPTION_HANDLERS, html_error
 from frontend.flash import Flash
+from frontend.guards import admin, requires, signed_in
 from frontend.pages.manage_common import page
-from frontend.rendering import current_actor, login_url, redirect, render
+from frontend.rendering import redirect, render
 
 PAGE_SIZE = 50
 
@@ -28,26 +28,11 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return found if isinstance(found, Settings) else get_settings()
 
 
-async def _signed_in(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
-    return actor
 
 
-async def _admin(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    actor = await _signed_in(request)
-    if isinstance(actor, Actor) and not actor.is_admin:
-        return html_error(request, 403)
-    return actor
-
-
-@page("/dev/mail", name="notify.mail_list")
-async def mail_list(request: Request[Any, Any, Any]) -> Response[Any]:
+@page("/dev/mail", name="notify.mail_list", guards=[requires(admin)])
+async def mail_list(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     """The outbox, newest first: `?status=pending|sent|failed`, `?before=<id>` pages on."""
-    actor = await _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
     status = request.query_params.get("status")
     status = status if status in outbox_admin.STATUSES else None
     before = request.query_params.get("before", "")
@@ -61,12 +46,10 @@ async def mail_list(request: Request[Any, Any, Any]) -> Response[Any]:
     )
 
 
-@page("/dev/mail/{message_id:int}", name="notify.mail_view")
-async def mail_view(request: Request[Any, Any, Any], message_id: int) -> Response[Any]:
+@page("/dev/mail/{message_id:int}", name="notify.mail_view", guards=[requires(admin)])
+async def mail_view(request: Request[Any, Any, Any],
+                    actor: Actor, message_id: int) -> Response[Any]:
     """One mail as it is (or will be) sent: subject, recipients, text, HTML, calendar part."""
-    actor = await _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         preview = await outbox_admin.preview_mail(actor, message_id, _settings(request))
     except NotFound:
@@ -74,23 +57,17 @@ async def mail_view(request: Request[Any, Any, Any], message_id: int) -> Respons
     return await render(request, "notify/mail_view.html", preview=preview)
 
 
-@page("/me/notifications", name="notify.settings")
-async def settings_page(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await _signed_in(request)
-    if not isinstance(actor, Actor):
-        return actor
+@page("/me/notifications", name="notify.settings", guards=[signed_in])
+async def settings_page(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     assert actor.user_id is not None
     choices = await notice_settings.get_choices(actor.user_id)
     return await render(request, "notify/settings.html", choices=choices,
                         manager=bool(actor.managed_school_ids))
 
 
-@post("/me/notifications", name="notify.settings_save", status_code=303)
-async def settings_save(request: Request[Any, Any, Any]) -> Response[Any]:
+@post("/me/notifications", name="notify.settings_save", status_code=303, guards=[signed_in])
+async def settings_save(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     """Checkboxes: an unchecked box is absent from the form, so absent means off."""
-    actor = await _signed_in(request)
-    if not isinstance(actor, Actor):
-        return actor
     assert actor.user_id is not None
     form = await request.form()
     await notice_settings.update_choices(
@@ -99,11 +76,9 @@ async def settings_save(request: Request[Any, Any, Any]) -> Response[Any]:
     return redirect(request, "/me/notifications", Flash("Your notification settings are saved."))
 
 
-async def _webhook_actor(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    actor = await _signed_in(request)
-    if isinstance(actor, Actor) and not (webhook_organisations(actor) or actor.is_admin):
-        return html_error(request, 403)
-    return actor
+def _webhook_owner(actor: Actor) -> bool:
+    """Who may manage webhooks: a manager of an organisation that has them, or an admin."""
+    return bool(webhook_organisations(actor) or actor.is_admin)
 
 
 async def _webhooks_page(request: Request[Any, Any, Any], actor: Actor, *,
@@ -123,21 +98,16 @@ async def _webhooks_page(request: Request[Any, Any, Any], actor: Actor, *,
     )
 
 
-@page("/webhooks", name="notify.webhooks")
-async def webhooks_page(request: Request[Any, Any, Any]) -> Response[Any]:
+@page("/webhooks", name="notify.webhooks", guards=[requires(_webhook_owner)])
+async def webhooks_page(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     """Your organisations' webhooks with their latest deliveries, and a form to add one."""
-    actor = await _webhook_actor(request)
-    if not isinstance(actor, Actor):
-        return actor
     return await _webhooks_page(request, actor)
 
 
-@post("/webhooks", name="notify.webhook_add", status_code=200)
-async def webhook_add(request: Request[Any, Any, Any], now: datetime) -> Response[Any]:
+@post("/webhooks", name="notify.webhook_add", status_code=200, guards=[requires(_webhook_owner)])
+async def webhook_add(request: Request[Any, Any, Any],
+                      actor: Actor, now: datetime) -> Response[Any]:
     """Add one; the answer shows the secret this once (it is never shown again)."""
-    actor = await _webhook_actor(request)
-    if not isinstance(actor, Actor):
-        return actor
     form = await request.form()
     url = str(form.get("url") or "").strip()[:500]
     events = [str(e) for e in form.getall("events", [])] if hasattr(form, "getall") else []
@@ -153,11 +123,10 @@ async def webhook_add(request: Request[Any, Any, Any], now: datetime) -> Respons
     return await _webhooks_page(request, actor, secret=secret, created=view.id)
 
 
-@post("/webhooks/{webhook_id:str}/delete", name="notify.webhook_delete", status_code=303)
-async def webhook_delete(request: Request[Any, Any, Any], webhook_id: str) -> Response[Any]:
-    actor = await _webhook_actor(request)
-    if not isinstance(actor, Actor):
-        return actor
+@post("/webhooks/{webhook_id:str}/delete", name="notify.webhook_delete", status_code=303,
+      guards=[requires(_webhook_owner)])
+async def webhook_delete(request: Request[Any, Any, Any],
+                         actor: Actor, webhook_id: str) -> Response[Any]:
     try:
         await webhooks.delete_webhook(actor, webhook_id)
     except BookingError:

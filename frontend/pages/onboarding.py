@@ -4,13 +4,12 @@ answers 410 with a page that says so."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, post
 from litestar.response import Template
 
-from api.auth import client_address, login_limits, start_session
-from api.clock import now_of
 from booking.domain.errors import Gone, RuleViolation
 from booking.services import members, signup
 from booking.services.accounts import TooManyAttempts
@@ -19,6 +18,7 @@ from frontend.flash import Flash
 from frontend.pages.manage_common import page
 from frontend.pages.organisation import refused
 from frontend.rendering import current_actor, redirect, render
+from frontend.sessions import sessions_of
 from frontend.templating import request_locale
 
 
@@ -31,9 +31,10 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 @page("/invitations/{token:str}", name="invitation")
-async def invitation_page(request: Request[Any, Any, Any], token: str) -> Response[Any]:
+async def invitation_page(request: Request[Any, Any, Any],
+                          now: datetime, token: str) -> Response[Any]:
     try:
-        invitation = await members.read_invitation(token, now_of(request))
+        invitation = await members.read_invitation(token, now)
     except Gone as exc:
         return await _gone(request, exc)
     actor = await current_actor(request)
@@ -42,10 +43,9 @@ async def invitation_page(request: Request[Any, Any, Any], token: str) -> Respon
 
 
 @post("/invitations/{token:str}", name="invitation.accept", status_code=303)
-async def accept(request: Request[Any, Any, Any], token: str) -> Response[Any]:
+async def accept(request: Request[Any, Any, Any], now: datetime, token: str) -> Response[Any]:
     actor = await current_actor(request)
     form = await _form(request)
-    now = now_of(request)
     try:
         done = await members.accept_invitation(
             actor, token, now, name=form.get("name", ""), password=form.get("password", ""),
@@ -60,7 +60,7 @@ async def accept(request: Request[Any, Any, Any], token: str) -> Response[Any]:
     response = redirect(request, f"/organisations/{done.organisation_id}", Flash(
         "Welcome! You are now a member.", "success"))
     if done.new_account:
-        await start_session(done.user_id, response, request)
+        await sessions_of(request).start(done.user_id, response, request)
     return response
 
 
@@ -70,15 +70,15 @@ async def signup_form(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/signup", name="signup.submit", status_code=303)
-async def signup_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+async def signup_submit(request: Request[Any, Any, Any], now: datetime) -> Response[Any]:
     form = await _form(request)
     data = signup.SignupInput(
         company_name=form.get("company_name", ""), kvk=form.get("kvk", ""),
         name=form.get("name", ""), email=form.get("email", ""),
         password=form.get("password", ""), locale=request_locale(request))
     try:
-        await signup.request_signup(data, client_address(request), now_of(request),
-                                    limits=login_limits())
+        await signup.request_signup(data, sessions_of(request).client(request), now,
+                                    limits=sessions_of(request).login_limits())
     except RuleViolation as exc:
         values = {k: v for k, v in form.items() if k != "password"}
         return await render(request, "onboarding/signup.html", status_code=422, values=values,
@@ -92,9 +92,9 @@ async def signup_submit(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @page("/signup/{token:str}", name="signup.link")
-async def confirm_page(request: Request[Any, Any, Any], token: str) -> Response[Any]:
+async def confirm_page(request: Request[Any, Any, Any], now: datetime, token: str) -> Response[Any]:
     try:
-        view = await signup.read_signup(token, now_of(request))
+        view = await signup.read_signup(token, now)
     except Gone as exc:
         return await _gone(request, exc)
     return await render(request, "onboarding/signup_confirm.html", signup=view, token=token,
@@ -102,18 +102,18 @@ async def confirm_page(request: Request[Any, Any, Any], token: str) -> Response[
 
 
 @post("/signup/{token:str}", name="signup.confirm", status_code=303)
-async def confirm(request: Request[Any, Any, Any], token: str) -> Response[Any]:
+async def confirm(request: Request[Any, Any, Any], now: datetime, token: str) -> Response[Any]:
     try:
-        done = await signup.confirm_signup(token, now_of(request))
+        done = await signup.confirm_signup(token, now)
     except Gone as exc:
         return await _gone(request, exc)
     except RuleViolation as exc:
-        view = await signup.read_signup(token, now_of(request))
+        view = await signup.read_signup(token, now)
         return await render(request, "onboarding/signup_confirm.html", status_code=422,
                             signup=view, token=token, error=refused(exc).message)
     response = redirect(request, f"/organisations/{done.organisation_id}", Flash(
         "Your company is on labshare. Invite your colleagues here.", "success"))
-    await start_session(done.user_id, response, request)
+    await sessions_of(request).start(done.user_id, response, request)
     return response
 
 

@@ -8,30 +8,21 @@ message on the same page (Post/Redirect/Get).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Request, Response, Router, post
-from litestar.response import Redirect
 
-from api.clock import now_of
 from booking.domain import organisations as rules
 from booking.domain.errors import RuleViolation
 from booking.domain.roles import Actor, OrgKind
 from booking.services import members, organisations
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
+from frontend.guards import signed_in
 from frontend.pages.manage_common import page
-from frontend.rendering import current_actor, current_user, login_url, redirect, render
+from frontend.rendering import current_actor, current_user, redirect, render
 from frontend.templating import request_locale
-
-
-async def signed_in(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    """The signed-in actor; visitors go to sign in."""
-    actor = await current_actor(request)
-    if actor.is_anonymous:
-        return Redirect(login_url(request), status_code=303)
-    return actor
 
 
 def refused(exc: RuleViolation) -> Flash:
@@ -54,13 +45,10 @@ def _date(value: str, field: str) -> date | None:
 
 
 @page("/{org_id:str}", name="organisation")
-async def organisation_page(request: Request[Any, Any, Any], org_id: str) -> Response[Any]:
-    actor = await signed_in(request)
-    if not isinstance(actor, Actor):
-        return actor
+async def organisation_page(request: Request[Any, Any, Any],
+                            actor: Actor, now: datetime, org_id: str) -> Response[Any]:
     org = await organisations.get_organisation(actor, org_id)
     kind = OrgKind(org.kind)
-    now = now_of(request)
     can_manage = rules.can_manage_members(actor, org.id, kind)
     people = await members.list_members(actor, org.id)
     invitations = await members.open_invitations(actor, org.id, now) if can_manage else []
@@ -89,9 +77,7 @@ async def _act(
     request: Request[Any, Any, Any], org_id: str, work: Any, done: Flash
 ) -> Response[Any]:
     """Run `work(actor, form)`; back to the organisation's page with `done` or the refusal."""
-    actor = await signed_in(request)
-    if not isinstance(actor, Actor):
-        return actor
+    actor = await current_actor(request)  # signed in: the router's guard
     form = await _form(request)
     try:
         await work(actor, form)
@@ -134,12 +120,12 @@ async def edit_site(request: Request[Any, Any, Any], org_id: str, site_id: str) 
 
 
 @post("/{org_id:str}/invitations", name="organisation.invite", status_code=303)
-async def invite(request: Request[Any, Any, Any], org_id: str) -> Response[Any]:
+async def invite(request: Request[Any, Any, Any], now: datetime, org_id: str) -> Response[Any]:
     user = await current_user(request)
 
     async def work(actor: Actor, form: dict[str, str]) -> None:
         await members.invite(actor, org_id, form.get("email", ""), form.get("role", ""),
-                             now_of(request), locale=form.get("locale") or "nl",
+                             now, locale=form.get("locale") or "nl",
                              inviter_name=user.name if user else "")
     return await _act(request, org_id, work, Flash("The invitation has been sent."))
 
@@ -168,12 +154,12 @@ async def remove(request: Request[Any, Any, Any], org_id: str, user_id: str) -> 
 
 
 @post("/{org_id:str}/partnerships", name="organisation.partner", status_code=303)
-async def add_partner(request: Request[Any, Any, Any], org_id: str) -> Response[Any]:
+async def add_partner(request: Request[Any, Any, Any], now: datetime, org_id: str) -> Response[Any]:
     async def work(actor: Actor, form: dict[str, str]) -> None:
         await organisations.create_partnership(
             actor, school_id=org_id, company_kvk=form.get("kvk", ""),
             valid_from=_date(form.get("valid_from", ""), "valid_from"),
-            valid_to=_date(form.get("valid_to", ""), "valid_to"), now=now_of(request))
+            valid_to=_date(form.get("valid_to", ""), "valid_to"), now=now)
     return await _act(request, org_id, work, Flash("The company is now a partner."))
 
 
@@ -192,6 +178,7 @@ ROUTES: list[Any] = [
         path="/organisations",
         route_handlers=[organisation_page, edit, add_site, edit_site, invite, revoke,
                         change_role, remove, add_partner, end_partner],
+        guards=[signed_in],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

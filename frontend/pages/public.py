@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from litestar import Request, Router, get
 from litestar.response import Template
 
-from api.clock import now_of
 from booking.domain import availability
 from booking.domain.errors import NotFound, RuleViolation
 from booking.domain.intervals import Interval
@@ -80,7 +79,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 
 @get("/resources", name="catalogue", include_in_schema=False)
 async def catalogue_page(
-    request: Request[Any, Any, Any],
+    request: Request[Any, Any, Any], now: datetime,
     q: str | None = None,
     kind: str | None = None,
     tag: str | None = None,
@@ -94,7 +93,6 @@ async def catalogue_page(
     """Labs and equipment, filtered and searched (ranked when `q` is given); "free for at
     least N hours between two dates", each card saying when."""
     actor = await current_actor(request)
-    now = now_of(request)
     errors = FormErrors(request_locale(request))
     filters = CatalogueFilters(
         q=(q or "").strip()[:100], kind=kind if kind in ("lab", "equipment") else "",
@@ -167,14 +165,13 @@ FIRST_FREE_DAYS = 84
 
 @get("/resources/{resource_id:str}", name="resource", include_in_schema=False)
 async def resource_page(
-    request: Request[Any, Any, Any], resource_id: str, week: str | None = None,
+    request: Request[Any, Any, Any], now: datetime, resource_id: str, week: str | None = None,
     view: str | None = None, month: str | None = None,
 ) -> Template:
     """A lab or machine: what it is, rates, the policy in plain words and its free time, by
     week (`?week=`, by default the first week with bookable time) or by month
     (`?view=month&month=YYYY-MM`)."""
     actor = await current_actor(request)
-    now = now_of(request)
     resource = await catalogue.get_resource(actor, resource_id)
     tz = resource.timezone
     rules = await catalogue.get_opening_hours(actor, resource.id)

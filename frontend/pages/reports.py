@@ -11,19 +11,18 @@ from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from litestar import Request, Response, Router, get
-from litestar.response import Redirect
 
-from api.clock import now_of
-from api.timefmt import local_iso
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.reports import shown, top_and_idle
 from booking.domain.roles import Actor, Role
 from booking.i18n import translations
 from booking.services import reports
+from booking.timefmt import local_iso
 from frontend.charts import Series, bar_chart, heat_map, line_chart
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
-from frontend.rendering import current_actor, login_url, render
+from frontend.guards import signed_in
+from frontend.rendering import render
 from frontend.templating import BABEL_LOCALES, request_locale
 
 TZ = reports.REPORT_TZ
@@ -91,10 +90,6 @@ def read_query(request: Request[Any, Any, Any], now: datetime) -> ReportQuery:
                        invalid)
 
 
-async def _actor_or_login(request: Request[Any, Any, Any]) -> Actor | Response[Any]:
-    actor = await current_actor(request)
-    return Redirect(login_url(request), status_code=303) if actor.is_anonymous else actor
-
 
 def scope_label(actor: Actor, scope: reports.Scope) -> str:
     """Whose numbers these are, in the organisation names the user knows."""
@@ -110,13 +105,10 @@ def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
-@get("/", name="reports.overview")
-async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
+@get("/", name="reports.overview", guards=[signed_in])
+async def overview(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     """Utilisation per week, hours by company type, participants over time, top and idle."""
-    actor = await _actor_or_login(request)
-    if not isinstance(actor, Actor):
-        return actor
-    q = read_query(request, now_of(request))
+    q = read_query(request, now)
     scope_kw = {"school_id": q.school, "region_id": q.region}
     window = q.window
     scope = await reports.resolve_scope(actor, q.school, q.region)
@@ -158,13 +150,10 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
     )
 
 
-@get("/resources", name="reports.resources")
-async def resources(request: Request[Any, Any, Any]) -> Response[Any]:
+@get("/resources", name="reports.resources", guards=[signed_in])
+async def resources(request: Request[Any, Any, Any], actor: Actor, now: datetime) -> Response[Any]:
     """Every resource of the scope with its utilisation, linking to its heat map."""
-    actor = await _actor_or_login(request)
-    if not isinstance(actor, Actor):
-        return actor
-    q = read_query(request, now_of(request))
+    q = read_query(request, now)
     scope = await reports.resolve_scope(actor, q.school, q.region)
     table = await reports.utilisation(actor, q.window, group_by="resource", school_id=q.school,
                                       region_id=q.region)
@@ -176,13 +165,11 @@ async def resources(request: Request[Any, Any, Any]) -> Response[Any]:
     )
 
 
-@get("/resources/{resource_id:uuid}", name="reports.heatmap")
-async def resource_heatmap(request: Request[Any, Any, Any], resource_id: Any) -> Response[Any]:
+@get("/resources/{resource_id:uuid}", name="reports.heatmap", guards=[signed_in])
+async def resource_heatmap(request: Request[Any, Any, Any],
+                           actor: Actor, now: datetime, resource_id: Any) -> Response[Any]:
     """When a resource is used: booked share of open time per local hour of the week."""
-    actor = await _actor_or_login(request)
-    if not isinstance(actor, Actor):
-        return actor
-    q = read_query(request, now_of(request))
+    q = read_query(request, now)
     heat = await reports.heatmap(actor, str(resource_id), q.window)
     locale = request_locale(request)
     _ = translations(locale).gettext

@@ -8,7 +8,6 @@ from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from api.auth import authenticate, client_address, end_session, start_session
 from booking.domain.roles import Actor, Role
 from booking.i18n import LOCALES, translations
 from booking.services import accounts
@@ -17,6 +16,7 @@ from booking.services.actors import load_actor
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.rendering import current_actor, redirect, render, safe_next
+from frontend.sessions import sessions_of
 from frontend.templating import LANG_COOKIE, request_locale
 
 LANG_MAX_AGE = 365 * 24 * 3600
@@ -48,7 +48,8 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     target = safe_next(str(form.get("next") or ""), "")
     t = translations(request_locale(request))
     try:
-        user_id = await authenticate(email, password, client_address(request))
+        user_id = await sessions_of(request).authenticate(
+            email, password, sessions_of(request).client(request))
     except TooManyAttempts as exc:
         minutes = max(1, (exc.retry_after or 60) // 60)
         error = t.ngettext(
@@ -64,7 +65,7 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     first_name = (user.name if user else "").split(" ")[0]
     welcome = Flash("Welcome, %(name)s. You are signed in.", params={"name": first_name})
     response = redirect(request, target or _home_for(actor), welcome)
-    await start_session(user_id, response, request)
+    await sessions_of(request).start(user_id, response, request)
     return response
 
 
@@ -83,7 +84,7 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     response = redirect(
         request, safe_next(str(form.get("next") or ""), "/"), Flash("You are signed out.", "info")
     )
-    await end_session(request, response)
+    await sessions_of(request).end(request, response)
     return response
 
 

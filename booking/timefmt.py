@@ -1,4 +1,4 @@
-"""Instants as the API shows them: RFC 3339 with the resource's (site's) local offset."""
+"""Instants as the API and the pages show them: RFC 3339 with the site's local offset."""
 
 from __future__ import annotations
 
