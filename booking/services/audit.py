@@ -9,21 +9,19 @@ Entries are append-only: no code path updates or deletes one, and database trigg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from booking.db import audit_store, booking_store
+from booking.db.booking_store import BookingRecord
 from booking.db.sql import Row
 from booking.domain.audit import AuditAccess, audit_access, audit_organisations, local_span
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor
+from booking.services.booking_events import BookingEvent, BookingEventType
 from booking.services.calendars import decode_cursor, encode_cursor, valid_id
 from booking.services.views import Page
-
-if TYPE_CHECKING:
-    from booking.services.booking_events import BookingEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +84,24 @@ async def record(
 _BOOKING_ACTIONS = {"booking.confirmed": "booking.approved"}
 
 
-async def on_booking_event(event: BookingEvent) -> None:
+async def on_booking_events(events: Sequence[BookingEvent]) -> None:
     """The audit consumer of `booking_events`: one entry per booking change, readable by the
-    booking's company and every school whose resources it holds."""
-    rec = await booking_store.get_booking(event.booking_id)
+    booking's company and every school whose resources it holds. A booking confirmed at once
+    (created and confirmed in one write) gets one entry: the creation's, which says so."""
+    created = {e.booking_id for e in events if e.type is BookingEventType.CREATED}
+    records: dict[str, BookingRecord | None] = {}
+    for event in events:
+        if event.type is BookingEventType.CONFIRMED and event.booking_id in created:
+            continue
+        if event.booking_id not in records:
+            records[event.booking_id] = await booking_store.get_booking(event.booking_id)
+        await _record_booking_event(event, records[event.booking_id])
+
+
+async def _record_booking_event(event: BookingEvent, rec: BookingRecord | None) -> None:
     if rec is None:
         return
     action = _BOOKING_ACTIONS.get(event.type.value, event.type.value)
-    if action == "booking.approved" and rec.created_at == event.at.replace(microsecond=0):
-        return  # confirmed at once: the creation entry says so already
     summary = f'"{rec.title}" {local_span(rec.starts_at, rec.ends_at, rec.timezone)}, {rec.status}'
     if event.position is not None:
         summary += f", occurrence {event.position + 1}"

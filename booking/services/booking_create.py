@@ -154,10 +154,10 @@ async def _create_once(
             rrule=req.recurrence.rrule if req.recurrence else None,
             occurrences=outcomes if req.recurrence else [],
         )
-        await booking_changed(BookingEvent(BookingEventType.CREATED, booking_id, now, actor=actor))
-        if status is BookingStatus.CONFIRMED:
-            await booking_changed(
-                BookingEvent(BookingEventType.CONFIRMED, booking_id, now, actor=actor))
+        await booking_changed(
+            BookingEvent(BookingEventType.CREATED, booking_id, now, actor=actor),
+            *([BookingEvent(BookingEventType.CONFIRMED, booking_id, now, actor=actor)]
+              if status is BookingStatus.CONFIRMED else []))
         if key is not None:
             await idempotency.finish(company, key, request_hash, 201, render(view), now)
     return BookingResult(201, view)

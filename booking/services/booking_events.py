@@ -11,7 +11,7 @@ This module is the one list of those consumers; a write path never calls them on
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -47,28 +47,32 @@ class BookingEvent:
     position: int | None = None
 
 
-Consumer = Callable[[BookingEvent], Awaitable[None]]
-"""An `async (BookingEvent) -> None` that writes its rows in the current transaction."""
-
-async def _notifications(event: BookingEvent) -> None:
-    """The outbox: one event row now; the worker turns it into mails, invitations and webhook
-    deliveries (booking/services/booking_notices.py)."""
-    from booking.services.booking_notices import record_booking_event  # it imports this module
-
-    await record_booking_event(event)
+Consumer = Callable[[Sequence[BookingEvent]], Awaitable[None]]
+"""An `async (events) -> None` that writes its rows in the current transaction; `events` are
+the changes of one write, in order (a booking confirmed at once: created, then confirmed)."""
 
 
-async def _audit(event: BookingEvent) -> None:
-    from booking.services.audit import on_booking_event  # audit reads BookingEvent: no cycle
+async def _notifications(events: Sequence[BookingEvent]) -> None:
+    """The outbox: one event row per event now, in one statement; the worker turns them into
+    mails, invitations and webhook deliveries (booking/services/booking_notices.py)."""
+    from booking.services.booking_notices import record_booking_events  # it imports this module
 
-    await on_booking_event(event)
+    await record_booking_events(events)
+
+
+async def _audit(events: Sequence[BookingEvent]) -> None:
+    from booking.services.audit import on_booking_events  # audit reads BookingEvent: no cycle
+
+    await on_booking_events(events)
 
 
 CONSUMERS: tuple[Consumer, ...] = (_notifications, _audit)
 """The consumers, in order. Issue 11 adds the outbox, issue 12 the audit trail."""
 
 
-async def booking_changed(event: BookingEvent) -> None:
-    """Record `event`'s consequences; call inside the write transaction of the change."""
+async def booking_changed(*events: BookingEvent) -> None:
+    """Record the consequences of `events` (one write's changes, in order); call inside the
+    write transaction of the change. Several events of one write go to each consumer at once,
+    so a booking confirmed at once costs one outbox statement, not two."""
     for consume in CONSUMERS:
-        await consume(event)
+        await consume(events)

@@ -1,11 +1,12 @@
 """Booking notifications: the outbox consumer of booking events (API.md "Notifications").
 
 Registered in `booking_events.CONSUMERS`, so it runs inside the transaction of every change:
-`record_booking_event` writes ONE outbox row (kind `event`) that commits or rolls back with the
-change. The worker expands each event row, in the order written and one process at a time, into
-its mails, invitations and webhook deliveries (`expand_events`), in one transaction per event
-that also marks the row done. Reading recipients, languages and places inside every booking
-write cost 35–65 % of booking throughput (benchmarks/outbox.py); one INSERT costs a few per cent.
+`record_booking_events` writes one outbox row per event (kind `event`, one INSERT per write)
+that commits or rolls back with the change. The worker expands each event row, in the order
+written and one process at a time, into its mails, invitations and webhook deliveries
+(`expand_events`), in one transaction per event that also marks the row done. Reading
+recipients, languages and places inside every booking write cost 35–65 % of booking
+throughput (benchmarks/outbox.py); one INSERT costs a few per cent.
 The expansion reads the booking as it is then (seconds later): a mail never shows a state the
 database does not hold, and SEQUENCE numbers are raised in event order. Who hears what:
 - created (pending): each facility manager of the booking's schools, with the approve link
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from booking.db import booking_store, notify_store, outbox_store
@@ -123,14 +125,14 @@ async def invite_for(
     )
 
 
-async def record_booking_event(event: BookingEvent) -> None:
-    """The consumer: one outbox row for this event, in the change's transaction."""
+async def record_booking_events(events: Sequence[BookingEvent]) -> None:
+    """The consumer: one outbox row per event, in one statement, in the change's transaction."""
     await outbox_store.insert_messages([NewMessage(
         kind=EVENT, recipient=event.booking_id, now=event.at,
         payload=json.dumps({"type": str(event.type), "booking_id": event.booking_id,
                             "at": event.at.isoformat(), "message": event.message,
                             "position": event.position}),
-    )])
+    ) for event in events])
 
 
 async def expand_events(limit: int = 200) -> int:
