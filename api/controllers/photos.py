@@ -3,6 +3,7 @@ content-hashed and immutable, for whoever may see the resource (404 for anyone e
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -83,7 +84,8 @@ async def photo_file(
     }
     if request.headers.get("if-none-match", "").strip() in (f'"{found.etag}"', found.etag, "*"):
         return Response(b"", status_code=304, headers=headers)
-    return Response(found.path.read_bytes(), media_type=MEDIA_TYPE, headers=headers)
+    content = await asyncio.to_thread(found.path.read_bytes)
+    return Response(content, media_type=MEDIA_TYPE, headers=headers)
 
 
 ROUTES: list[Any] = [add_photo, delete_photo, photo_file]

@@ -26,6 +26,7 @@ from frontend.my_bookings import (
     require_booker,
 )
 from frontend.rendering import current_actor, login_url, redirect, render
+from frontend.resource_extras import page_extras
 from frontend.templating import request_locale
 
 _FIELDS = {
@@ -58,7 +59,7 @@ async def _form_page(
         request, "booker/book.html", section="catalogue", status_code=status_code,
         day=parse_date(values.date, "date", {}),
         resource=resource, values=values, errors=errors or {}, companies=companies,
-        extras=await _extras(actor, resource), **extra,
+        extras=await _extras(actor, resource), **extra, **await page_extras(actor, [resource]),
     )
 
 
@@ -145,6 +146,7 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
     now = now_of(request)
     names: dict[str, str] = {}
     schools: set[str] = set()
+    seen: list[ResourceView] = []
     for rid in booking.resource_ids:
         try:
             resource = await catalogue.get_resource(actor, rid)
@@ -153,6 +155,7 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
             continue
         names[rid] = resource.name
         schools.add(resource.school_id)
+        seen.append(resource)
     own = booking.organisation_id in actor.company_ids
     return await render(
         request, "booker/booking.html", section="bookings" if own else "manage",
@@ -162,6 +165,7 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: str) -> Resp
         can_change=own and permissions.is_cancellable(booking.status, booking.end, now),
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
+        seen_resources=seen, **await page_extras(actor, seen),
     )
 
 

@@ -22,6 +22,7 @@ from booking.services.views import ResourceView, SchoolView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.forms import FormErrors, parse_date, parse_int
 from frontend.rendering import current_actor, render
+from frontend.resource_extras import card_photos, page_extras
 from frontend.templating import request_locale
 from frontend.weekview import build_week, monday_of, opening_lines, week_window
 
@@ -140,6 +141,7 @@ async def catalogue_page(
     return await render(
         request, "public/catalogue.html", section="catalogue",
         filters=filters, errors=errors, resources=items, next_cursor=next_cursor,
+        **await card_photos(items),
         schools=schools, places=_places(schools), tags=_tags(sample.items, 30),
         next_url=_next_url(request, next_cursor), weeks=weeks,
     )
@@ -198,6 +200,7 @@ async def resource_page(
         request, "public/resource.html", section="catalogue",
         resource=resource, week=grid, opening=opening_lines(rules, monday),
         related=await _related(actor, resource), this_week=monday_of(local_date(now, tz)),
+        **await page_extras(actor, [resource]),
     )
 
 

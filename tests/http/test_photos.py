@@ -35,6 +35,11 @@ def jpeg_with_gps(width: int = 2400, height: int = 1800) -> bytes:
     return out.getvalue()
 
 
+def stored_files(data_dir: Path) -> list[Path]:
+    """The photo files under a data directory."""
+    return sorted(data_dir.rglob("*.webp"))
+
+
 async def _setup(visibility: str = "public") -> tuple[str, dict[str, str]]:
     school = await make_school()
     rid = await make_resource(site_id=await make_site(school_id=school), visibility=visibility)
@@ -55,7 +60,7 @@ async def test_upload_strips_exif_turns_upright_and_resizes(
     assert r.status_code == 201, r.text
     photo = r.json()
     assert photo["alt"] == "Een freesbank"
-    stored = list((tmp_path / "photos").rglob("*.webp"))
+    stored = stored_files(tmp_path / "photos")
     assert len(stored) == 2  # the photo and its thumbnail
     for path in stored:
         raw = path.read_bytes()
@@ -86,7 +91,7 @@ async def test_not_an_image_is_422_and_too_large_413(client: httpx.AsyncClient,
     assert r.status_code == 413, r.text
     r = await _upload(client, rid, headers, jpeg_with_gps(200, 100), alt="  ")
     assert r.status_code == 422
-    assert not list(tmp_path.rglob("*.webp"))  # nothing stored for a refusal
+    assert not stored_files(tmp_path)  # nothing stored for a refusal
     assert (await client.get(f"/api/v1/resources/{rid}")).json()["photos"] == []
 
 
@@ -134,7 +139,7 @@ async def test_delete_removes_photo_and_files(client: httpx.AsyncClient, tmp_pat
     assert r.status_code == 204
     assert (await client.get(photo["url"])).status_code == 404
     assert (await client.get(f"/api/v1/resources/{rid}")).json()["photos"] == []
-    assert not list(tmp_path.rglob("*.webp"))
+    assert not stored_files(tmp_path)
 
 
 async def test_contacts_on_resources_and_schools(client: httpx.AsyncClient) -> None:
