@@ -50,6 +50,7 @@ async def test_upload_form_then_public_page_and_card_show_photo(web: httpx.Async
     csrf = await _sign_in(web)
     page = (await web.get(f"/manage/resources/{rid}")).text
     assert 'enctype="multipart/form-data"' in page and 'name="_csrf"' in page
+    assert "Foto toevoegen" in page and "Wat er op de foto staat" in page  # Dutch by default
     r = await web.post(f"/manage/resources/{rid}/photos", data={"alt": "", "_csrf": csrf},
                        files={"file": ("f.jpg", jpeg_with_gps(300, 200), "image/jpeg")})
     assert r.status_code == 303
@@ -91,6 +92,7 @@ async def test_address_map_link_and_contact_on_resource_and_booking_form(
     assert r.status_code == 303
     page = (await web.get(f"/resources/{rid}")).text
     assert "Kanaalweg 12" in page and "5611 AB Eindhoven" in page
+    assert "Adres en contact" in page and "Contactpersoon" in page
     assert "https://www.openstreetmap.org/search?query=Kanaalweg+12%2C+5611+AB+Eindhoven" in page
     assert "Piet de Vries" in page and 'href="mailto:piet@roc.test"' in page
     assert 'href="tel:0401234567"' in page
