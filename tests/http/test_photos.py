@@ -89,6 +89,8 @@ async def test_not_an_image_is_422_and_too_large_413(client: httpx.AsyncClient,
     big = jpeg_with_gps(100, 100) + b"\0" * (10 * 1024 * 1024)
     r = await _upload(client, rid, headers, big)
     assert r.status_code == 413, r.text
+    r = await _upload(client, rid, headers, big + b"\0" * (2 * 1024 * 1024))
+    assert r.status_code == 413  # refused by the body limit, before the form is parsed
     r = await _upload(client, rid, headers, jpeg_with_gps(200, 100), alt="  ")
     assert r.status_code == 422
     assert not stored_files(tmp_path)  # nothing stored for a refusal
