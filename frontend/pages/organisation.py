@@ -22,6 +22,7 @@ from booking.services import members, organisations
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.pages.manage_common import page
+from frontend.pages.photos import organisation_contact
 from frontend.rendering import current_actor, current_user, login_url, redirect, render
 from frontend.templating import request_locale
 
@@ -82,6 +83,7 @@ async def organisation_page(request: Request[Any, Any, Any], org_id: str) -> Res
         can_add_site=kind is OrgKind.SCHOOL and (actor.is_admin or
                                                   org.id in actor.managed_school_ids),
         me=actor.user_id, mail_locale=request_locale(request),
+        **(await organisation_contact(org.id) if kind is OrgKind.SCHOOL else {}),
     )
 
 

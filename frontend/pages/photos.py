@@ -101,11 +101,40 @@ async def save_contact(request: Request[Any, Any, Any], resource_id: str) -> Res
     return redirect(request, _back(resource_id), Flash("Contact saved.", "success"))
 
 
+async def organisation_contact(org_id: str) -> dict[str, Any]:
+    """Context for the organisation page's contact form (`org_contact`)."""
+    found = (await photos_store.contacts_of("organisations", [org_id])).get(org_id)
+    return {"org_contact": found or photos_store.ContactRecord()}
+
+
+@post("/{org_id:str}/contact", name="organisation.contact", status_code=303)
+async def save_organisation_contact(request: Request[Any, Any, Any], org_id: str
+                                    ) -> Response[Any]:
+    actor = await require_staff(request)
+    if not isinstance(actor, Actor):
+        return actor
+    form = await request.form()
+    contact = Contact(*(str(form.get(f"contact_{k}") or "") for k in ("name", "email", "phone")))
+    back = f"/organisations/{org_id}"
+    try:
+        await contacts.set_organisation_contact(actor, org_id, contact)
+    except RuleViolation as exc:
+        message = CONTACT_ERRORS.get(exc.field_name or "", CONTACT_ERRORS["contact.email"])
+        return redirect(request, back, Flash(message, "error"))
+    return redirect(request, back, Flash("Contact saved.", "success"))
+
+
 ROUTES: list[Any] = [
     Router(
         path="/manage",
         route_handlers=[add_photo, delete_photo, save_contact],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
-    )
+    ),
+    Router(
+        path="/organisations",
+        route_handlers=[save_organisation_contact],
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    ),
 ]

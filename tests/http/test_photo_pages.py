@@ -106,3 +106,19 @@ async def test_address_map_link_and_contact_on_resource_and_booking_form(
         form = (await b.get(f"/book?resource={rid}")).text
     assert "Kanaalweg 12" in form and "Piet de Vries" in form
     assert "openstreetmap.org" in form
+
+
+async def test_school_contact_form_reaches_the_resource_page(web: httpx.AsyncClient) -> None:
+    school, rid = await _school()
+    csrf = await _sign_in(web)
+    page = (await web.get(f"/organisations/{school}")).text
+    assert f'action="/organisations/{school}/contact"' in page
+    r = await web.post(f"/organisations/{school}/contact", data={
+        "contact_name": "Balie Techniek", "contact_email": "geen-adres", "_csrf": csrf})
+    assert r.status_code == 303
+    assert "Balie Techniek" not in (await web.get(f"/resources/{rid}")).text
+    r = await web.post(f"/organisations/{school}/contact", data={
+        "contact_name": "Balie Techniek", "contact_email": "balie@roc.test", "_csrf": csrf})
+    assert r.status_code == 303
+    page = (await web.get(f"/resources/{rid}")).text
+    assert "Balie Techniek" in page and 'href="mailto:balie@roc.test"' in page
