@@ -137,7 +137,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("creating the demo region (this replaces the database's content)…", flush=True)
 
     async def build() -> None:
-        await create_demo(resources=args.resources, now=now)
+        from booking.settings import get_settings
+
+        await create_demo(resources=args.resources, now=now,
+                          photos_dir=get_settings().photos_dir)
 
     _with_database(build)
     print(f"\nlabshare demo on http://{args.host}:{args.port}/")

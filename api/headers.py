@@ -14,7 +14,8 @@ handler or the static router does can leave them out:
   request itself came over https, or a trusted proxy says so (`X-Forwarded-Proto: https` with
   `LABSHARE_TRUST_FORWARDED=1`).
 - `Cache-Control: no-store` on every response to a request that carries credentials (a bearer
-  token or the session cookie) and on every response that sets a cookie — except static files.
+  token or the session cookie) and on every response that sets a cookie — except static files
+  and photo files (content-hashed URLs whose handler says `private` where it matters).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def security_headers(app: ASGIApp, settings: Settings) -> ASGIApp:
             settings.trust_forwarded
             and (b"x-forwarded-proto", b"https") in scope["headers"]
         )
-        personal = _has_credentials(scope["headers"]) and not path.startswith("/static/")
+        personal = _has_credentials(scope["headers"]) and not path.startswith(
+            ("/static/", "/photos/"))  # photos: content-hashed, their own Cache-Control
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":

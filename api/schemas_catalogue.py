@@ -12,6 +12,7 @@ from msgspec import UNSET, UnsetType
 
 from api.messages import invalid
 from api.schemas import AwareDatetime, Money, UUIDStr
+from api.schemas_photos import ContactIO, PhotoOut
 from booking.domain.openinghours import OpeningRule, format_hhmm
 from booking.domain.resources import CustomerClass, Policy, Rate
 from booking.services.views import (
@@ -61,6 +62,7 @@ class SchoolOut(msgspec.Struct):
     city: str
     region_id: str | None
     sites: list[SiteOut]
+    contact: ContactIO | None = None
 
 
 class SchoolList(msgspec.Struct):
@@ -126,6 +128,9 @@ class ResourceOut(msgspec.Struct):
     school_name: str
     site_name: str
     city: str
+    photos: list[PhotoOut] = []
+    contact: ContactIO | None = None
+    """The resource's contact person, else its school's (null when neither has one)."""
 
 
 class FirstFreeOut(msgspec.Struct):
@@ -179,12 +184,13 @@ class ResourcePatch(msgspec.Struct, forbid_unknown_fields=True):
     visibility: VisibilityName | UnsetType = UNSET
     rates: Annotated[list[RateIO], msgspec.Meta(max_length=3)] | UnsetType = UNSET
     policy: PolicyIn | UnsetType = UNSET
+    contact: ContactIO | UnsetType = UNSET
 
     def changes(self) -> dict[str, object]:
         result: dict[str, object] = {}
         for name in self.__struct_fields__:
             value = getattr(self, name)
-            if value is UNSET:
+            if value is UNSET or name == "contact":  # set apart: booking.services.contacts
                 continue
             if name == "rates":
                 value = [rate_in(r) for r in value]

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from api.schemas import NewPassword, UUIDStr
+from api.schemas_photos import ContactIO
 from booking.services.members import InvitationView, MemberView
 from booking.services.organisations import OrganisationView, PartnershipView
 
@@ -44,10 +45,11 @@ class OrganisationPatch(msgspec.Struct, forbid_unknown_fields=True):
     kvk: Short | UnsetType = UNSET
     region_id: UUIDStr | UnsetType | None = UNSET
     is_sme: bool | UnsetType = UNSET
+    contact: ContactIO | UnsetType = UNSET
 
     def changes(self) -> dict[str, Any]:
         return {f: v for f in self.__struct_fields__
-                if not isinstance(v := getattr(self, f), UnsetType)}
+                if f != "contact" and not isinstance(v := getattr(self, f), UnsetType)}
 
 
 class OrganisationOut(msgspec.Struct):
@@ -61,6 +63,7 @@ class OrganisationOut(msgspec.Struct):
     city: str
     is_sme: bool
     created_at: datetime
+    contact: ContactIO | None = None
 
 
 class OrganisationList(msgspec.Struct):

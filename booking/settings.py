@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from booking.db.engine import default_database_url
+from booking.db.engine import default_data_dir, default_database_url
 
 DEFAULT_MAIL_FROM = "labshare <noreply@labshare.test>"
 
@@ -56,11 +56,18 @@ class Settings:
     "" falls back to `mailto:security@<host of the base URL>`."""
     login_max_delay_seconds: int = 900
     """The longest delay a throttled account/address pair or address is asked to wait."""
+    data_dir: str = ""
+    """`LABSHARE_DATA_DIR` (absolute; "" means ./data): uploaded photos live in its `photos/`."""
 
     @property
     def public_base_url(self) -> str:
         """Where people reach the app, for absolute links in mail (API.md's default)."""
         return self.base_url or "http://127.0.0.1:8000"
+
+    @property
+    def photos_dir(self) -> str:
+        """Where the stored photo files are (created on first upload)."""
+        return os.path.join(self.data_dir or str(default_data_dir()), "photos")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -80,6 +87,7 @@ class Settings:
             retention_months=_int("LABSHARE_RETENTION_MONTHS", 24),
             security_contact=os.environ.get("LABSHARE_SECURITY_CONTACT", ""),
             login_max_delay_seconds=_int("LABSHARE_LOGIN_MAX_DELAY", 900),
+            data_dir=str(default_data_dir()),
         )
 
 

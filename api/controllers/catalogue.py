@@ -13,6 +13,7 @@ from msgspec import UnsetType
 
 from api.deps import request_locale, require_aware
 from api.messages import invalid
+from api.resource_extras import one_resource_out, resource_items, schools_out
 from api.schemas import Cursor, Limit, problems
 from api.schemas_catalogue import (
     AvailabilityOut,
@@ -31,16 +32,15 @@ from api.schemas_catalogue import (
     check_policy,
     policy_in,
     rate_in,
-    resource_item,
-    resource_out,
     rule_out,
-    school_out,
 )
+from api.schemas_photos import contact_in
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
 from booking.i18n import reason_message, translations
-from booking.services import catalogue
+from booking.services import catalogue, contacts
+from booking.services.contacts import checked as checked_contact
 from booking.services.views import ResourceInput
 from booking.timefmt import to_local
 
@@ -58,12 +58,12 @@ def _window(start: datetime, end: datetime, field: str = "from") -> Interval:
 @get("/api/v1/schools", tags=["catalogue"], responses=problems())
 async def list_schools(actor: Actor) -> SchoolList:
     """Every school with its sites."""
-    return SchoolList(items=[school_out(s) for s in await catalogue.list_schools(actor)])
+    return SchoolList(items=await schools_out(await catalogue.list_schools(actor)))
 
 
 @get("/api/v1/schools/{school_id:uuid}", tags=["catalogue"], responses=problems(404))
 async def get_school(actor: Actor, school_id: UUID) -> SchoolOut:
-    return school_out(await catalogue.get_school(actor, str(school_id)))
+    return (await schools_out([await catalogue.get_school(actor, str(school_id))]))[0]
 
 
 @get("/api/v1/resources", tags=["catalogue"], responses=problems())
@@ -95,14 +95,13 @@ async def list_resources(
         free_from=free_from, free_to=free_to, min_free_minutes=min_free_minutes,
         limit=limit, cursor=cursor, now=now,
     )
-    return ResourceList(items=[resource_item(r) for r in page.items],
-                        next_cursor=page.next_cursor, total=page.total or 0,
-                        suggestion=page.suggestion)
+    return ResourceList(items=await resource_items(page.items), next_cursor=page.next_cursor,
+                        total=page.total or 0, suggestion=page.suggestion)
 
 
 @get("/api/v1/resources/{resource_id:uuid}", tags=["catalogue"], responses=problems(404))
 async def get_resource(actor: Actor, resource_id: UUID) -> ResourceOut:
-    return resource_out(await catalogue.get_resource(actor, str(resource_id)))
+    return await one_resource_out(await catalogue.get_resource(actor, str(resource_id)))
 
 
 @post(
@@ -122,7 +121,7 @@ async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> Res
         ),
         now=now,
     )
-    return resource_out(view)
+    return await one_resource_out(view)
 
 
 @patch(
@@ -137,8 +136,15 @@ async def update_resource(
     if not isinstance(data.policy, UnsetType):
         current = await catalogue.get_resource(member, str(resource_id))
         check_policy(policy_in(data.policy, base=current.policy))
-    view = await catalogue.update_resource(member, str(resource_id), data.changes(), now=now)
-    return resource_out(view)
+    contact = None if isinstance(data.contact, UnsetType) else contact_in(data.contact)
+    if contact is not None:
+        checked_contact(contact)  # refused before anything changes
+    changes = data.changes()
+    if changes or contact is None:
+        await catalogue.update_resource(member, str(resource_id), changes, now=now)
+    if contact is not None:
+        await contacts.set_resource_contact(member, str(resource_id), contact)
+    return await one_resource_out(await catalogue.get_resource(member, str(resource_id)))
 
 
 @get(

@@ -10,8 +10,10 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, get, patch, post
+from msgspec import UnsetType
 
 from api.auth import get_user
+from api.resource_extras import organisations_out
 from api.schemas import problems
 from api.schemas_catalogue import SiteOut, site_out
 from api.schemas_onboarding import (
@@ -32,8 +34,10 @@ from api.schemas_onboarding import (
     member_out,
     organisation_out,
 )
+from api.schemas_photos import contact_in
 from booking.domain.roles import Actor
-from booking.services import members, organisations
+from booking.services import contacts, members, organisations
+from booking.services.contacts import checked as checked_contact
 from booking.services.organisations import OrganisationInput
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -62,7 +66,8 @@ async def list_organisations(member: Actor, kind: OrgKindName | None = None) -> 
 @get("/api/v1/organisations/{org_id:uuid}", tags=TAGS, responses=problems(404),
      security=SECURITY)
 async def get_organisation(member: Actor, org_id: UUID) -> OrganisationOut:
-    return organisation_out(await organisations.get_organisation(member, str(org_id)))
+    view = await organisations.get_organisation(member, str(org_id))
+    return (await organisations_out([view]))[0]
 
 
 @patch("/api/v1/organisations/{org_id:uuid}", tags=TAGS, responses=problems(403, 404),
@@ -70,9 +75,18 @@ async def get_organisation(member: Actor, org_id: UUID) -> OrganisationOut:
 async def update_organisation(
     member: Actor, org_id: UUID, data: OrganisationPatch
 ) -> OrganisationOut:
-    """Name and city: its managers; BRIN, level, KvK, SME and region: the admin only (403)."""
-    return organisation_out(
-        await organisations.update_organisation(member, str(org_id), data.changes()))
+    """Name and city: its managers; BRIN, level, KvK, SME and region: the admin only (403);
+    `contact` (whom bookers call): its managers."""
+    contact = None if isinstance(data.contact, UnsetType) else contact_in(data.contact)
+    if contact is not None:
+        checked_contact(contact)  # refused before anything changes
+    changes = data.changes()
+    if changes or contact is None:
+        await organisations.update_organisation(member, str(org_id), changes)
+    if contact is not None:
+        await contacts.set_organisation_contact(member, str(org_id), contact)
+    view = await organisations.get_organisation(member, str(org_id))
+    return (await organisations_out([view]))[0]
 
 
 @post("/api/v1/organisations/{org_id:uuid}/sites", tags=TAGS, responses=problems(403, 404),

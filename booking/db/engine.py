@@ -38,13 +38,17 @@ SQLITE_SYNCHRONOUS = "NORMAL"
 FULL would fsync every commit and roughly halve write throughput on this class of disk."""
 
 
+def default_data_dir() -> Path:
+    """`LABSHARE_DATA_DIR` (default ./data), absolute: the SQLite file and the photos."""
+    return Path(os.environ.get("LABSHARE_DATA_DIR", "data")).resolve()
+
+
 def default_database_url() -> str:
     """`LABSHARE_DATABASE_URL`, else a SQLite file under `LABSHARE_DATA_DIR` (default ./data)."""
     url = os.environ.get("LABSHARE_DATABASE_URL")
     if url:
         return url
-    data_dir = Path(os.environ.get("LABSHARE_DATA_DIR", "data")).resolve()
-    return f"sqlite:///{data_dir / 'labshare.sqlite3'}"
+    return f"sqlite:///{default_data_dir() / 'labshare.sqlite3'}"
 
 
 def sqlite_path(url: str) -> str:

@@ -41,6 +41,9 @@ class Organisation(Table, tablename="organisations"):
         references="Organisation", null=True, on_delete=OnDelete.set_null
     )
     created_at = Timestamptz()
+    contact_name = Varchar(length=200, default="")  # issue 14: whom a booker calls
+    contact_email = Varchar(length=254, default="")
+    contact_phone = Varchar(length=40, default="")
 
 
 class Partnership(Table, tablename="partnerships"):
@@ -117,6 +120,9 @@ class Resource(Table, tablename="resources"):
     induction_required = Boolean(default=False)
     quota_hours_per_week = Integer(null=True, default=None)
     updated_at = Timestamptz()
+    contact_name = Varchar(length=200, default="")  # issue 14: "" falls back to the school's
+    contact_email = Varchar(length=254, default="")
+    contact_phone = Varchar(length=40, default="")
 
 
 class ResourceTag(Table, tablename="resource_tags"):
@@ -476,3 +482,20 @@ class PasswordReset(Table, tablename="password_resets"):
 
 
 ALL_TABLES = (*ALL_TABLES, AuditEntry, AuditScope, PasswordReset)  # issue 12 (accounts, audit)
+
+
+class ResourcePhoto(Table, tablename="resource_photos"):
+    """A photo of a resource: re-encoded files under the data directory, named by content hash."""
+
+    id = UUID(primary_key=True)
+    resource = ForeignKey(references=Resource, on_delete=OnDelete.cascade, index=True)
+    alt = Varchar(length=300)
+    digest = Varchar(length=64)  # SHA-256 of the stored (resized, metadata-free) image
+    thumb_digest = Varchar(length=64)
+    width = Integer()
+    height = Integer()
+    position = Integer(default=0)
+    created_at = Timestamptz()
+
+
+ALL_TABLES = (*ALL_TABLES, ResourcePhoto)  # issue 14 (photos)

@@ -69,12 +69,14 @@ class DemoSummary:
     password: str = PASSWORD
 
 
-async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSummary:
+async def create_demo(*, resources: int | None = None, now: datetime,
+                      photos_dir: str | None = None) -> DemoSummary:
     """Delete every row in the current engine's database, then create the demo region.
 
     `resources` grows the region to about that many resources with ~80 bookings each (the
     default has ~70 resources and a few hundred bookings). `now` must be aware; bookings lie
     in the weeks around its local (Europe/Amsterdam) day. Migrations must have run.
+    `photos_dir`: where drawn demo photos are stored (None: no photos).
     """
     if now.utcoffset() is None:
         raise ValueError("now must be time-zone aware")
@@ -95,6 +97,10 @@ async def create_demo(*, resources: int | None = None, now: datetime) -> DemoSum
     generator.write()
     await replace_all(current_engine(), cat.data)
     await queue_sample_mail(now)  # so /dev/mail shows what schools and companies receive
+    if photos_dir is not None:  # drawn pictures and school contacts (booking/demo/photos.py)
+        from booking.demo.photos import add_demo_photos
+
+        await add_demo_photos(photos_dir=photos_dir, now=now)
     data = cat.data
     return DemoSummary(
         organisations=data.count(Organisation),

@@ -26,6 +26,9 @@ from booking.demo.calendar import DAY, PROFILES, TZ, Span, holiday_closures, ins
 from booking.demo.names import LABS, CompanySpec, LabSpec, SchoolSpec, SiteSpec
 from booking.demo.writer import Dataset
 
+NO_CONTACT = {"contact_name": "", "contact_email": "", "contact_phone": ""}
+"""Contacts are set after the bulk write (booking/demo/photos.py)."""
+
 PROFILE_WEIGHTS = {"dag": 35, "lang": 25, "avond": 20, "zaterdag": 10, "avond-zaterdag": 10}
 RATE_FACTORS = {"standard": Decimal(1), "sme": Decimal("0.9"), "partner": Decimal("0.8")}
 CENT = Decimal("0.01")
@@ -99,7 +102,8 @@ class _Builder:
     def org(self, kind: str, name: str, city: str = "", region: uuid.UUID | None = None,
             **extra: object) -> uuid.UUID:
         oid = new_id(self.rng)
-        values: dict[str, object] = {"kvk": None, "brin": None, "level": None, "is_sme": False}
+        values: dict[str, object] = {"kvk": None, "brin": None, "level": None, "is_sme": False,
+                                     **NO_CONTACT}
         values.update(extra)
         self.data.add(Organisation, id=oid, kind=kind, name=name, city=city, region=region,
                       created_at=self.now - timedelta(days=400), **values)
@@ -177,7 +181,7 @@ class _Builder:
             min_duration_minutes=info.min_minutes, max_duration_minutes=info.max_minutes,
             buffer_before_minutes=info.buffer_before, buffer_after_minutes=info.buffer_after,
             bookable_by=info.bookable_by, induction_required=spec.induction and is_lab,
-            quota_hours_per_week=info.quota_hours, updated_at=self.now)
+            quota_hours_per_week=info.quota_hours, updated_at=self.now, **NO_CONTACT)
         for tag in tags:
             self.data.add(ResourceTag, id=new_id(rng), resource=info.id, tag=tag)
         for hours in PROFILES[info.profile]:

@@ -27,6 +27,7 @@ from frontend.my_bookings import (
     my_bookings_routes,
 )
 from frontend.rendering import redirect, render
+from frontend.resource_extras import page_extras
 from frontend.templating import request_locale
 
 _FIELDS = {
@@ -59,7 +60,7 @@ async def _form_page(
         request, "booker/book.html", section="catalogue", status_code=status_code,
         day=parse_date(values.date, "date", {}),
         resource=resource, values=values, errors=errors or {}, companies=companies,
-        extras=await _extras(actor, resource), **extra,
+        extras=await _extras(actor, resource), **extra, **await page_extras(actor, [resource]),
     )
 
 
@@ -153,6 +154,7 @@ async def booking_page(request: Request[Any, Any, Any],
     booking = await bookings.get_booking(actor, booking_id)
     names: dict[str, str] = {}
     schools: set[str] = set()
+    seen: list[ResourceView] = []
     for rid in booking.resource_ids:
         try:
             resource = await catalogue.get_resource(actor, rid)
@@ -161,6 +163,7 @@ async def booking_page(request: Request[Any, Any, Any],
             continue
         names[rid] = resource.name
         schools.add(resource.school_id)
+        seen.append(resource)
     own = booking.organisation_id in actor.company_ids
     return await render(
         request, "booker/booking.html", section="bookings" if own else "manage",
@@ -170,6 +173,7 @@ async def booking_page(request: Request[Any, Any, Any],
         can_change=own and permissions.is_cancellable(booking.status, booking.end, now),
         can_decide=booking.status == "pending" and bool(schools)
         and permissions.can_approve(actor, schools),
+        seen_resources=seen, **await page_extras(actor, seen),
     )
 
 

@@ -41,6 +41,7 @@ from frontend.pages.manage_forms import (
     read_rules,
     rule_rows,
 )
+from frontend.pages.photos import manage_extras
 from frontend.rendering import redirect, render
 from frontend.templating import request_locale
 
@@ -73,6 +74,7 @@ async def _resource_page(
         lab_options=[(r.id, r.name) for r in labs if resource is None or r.id != resource.id],
         rows=rows or [], hour_errors=hour_errors or {}, closures=closures,
         closure_errors=closure_errors or {}, closure_values=closure_values or {},
+        **await manage_extras(resource),
     )
 
 

@@ -21,6 +21,7 @@ from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.guards import signed_in
 from frontend.pages.manage_common import page
+from frontend.pages.photos import organisation_contact
 from frontend.rendering import current_actor, current_user, redirect, render
 from frontend.templating import request_locale
 
@@ -70,6 +71,7 @@ async def organisation_page(request: Request[Any, Any, Any],
         can_add_site=kind is OrgKind.SCHOOL and (actor.is_admin or
                                                   org.id in actor.managed_school_ids),
         me=actor.user_id, mail_locale=request_locale(request),
+        **(await organisation_contact(org.id) if kind is OrgKind.SCHOOL else {}),
     )
 
 

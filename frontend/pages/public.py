@@ -22,6 +22,7 @@ from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.forms import FormErrors, parse_date, parse_int
 from frontend.monthview import build_month, first_of_month, month_window
 from frontend.rendering import current_actor, render
+from frontend.resource_extras import card_photos, page_extras
 from frontend.templating import request_locale
 from frontend.weekview import build_week, monday_of, opening_lines, week_window
 
@@ -132,6 +133,7 @@ async def catalogue_page(
         filters=filters, errors=errors, resources=page.items, next_cursor=page.next_cursor,
         total=page.total or 0, suggestion=page.suggestion,
         suggestion_url=_suggestion_url(request, page.suggestion),
+        **await card_photos(page.items),
         schools=schools, places=_places(schools), tags=_tags(sample.items, 30),
         next_url=_next_url(request, page.next_cursor), weeks=_first_free_weeks(page.items),
     )
@@ -200,6 +202,7 @@ async def resource_page(
         related=await _related(actor, resource), this_week=monday_of(today),
         this_month=first_of_month(today), view="month" if "month" in context else "week",
         **context,
+        **await page_extras(actor, [resource]),
     )
 
 

@@ -41,13 +41,15 @@ _CREATE_DEMO = textwrap.dedent("""
     from booking.db import engine as db_engine
     from booking.db.migrate import migrate
     from booking.demo import create_demo
+    from booking.settings import get_settings
 
     async def main() -> None:
         engine = db_engine.configure()
         await db_engine.open_engine(engine)
         try:
             await migrate()
-            await create_demo(now=datetime.now(UTC).replace(microsecond=0))
+            await create_demo(now=datetime.now(UTC).replace(microsecond=0),
+                              photos_dir=get_settings().photos_dir)
         finally:
             await db_engine.close_engine(engine)
 
