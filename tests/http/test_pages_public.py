@@ -209,7 +209,7 @@ async def test_check_step_shows_the_reasons_in_dutch(
     too_soon = await web.post("/book", data={
         **booking_form(lab["lab"], date="2026-03-03"), "_csrf": csrf(web),
     })
-    assert "te kort dag: 48 uur vooraf" in too_soon.text
+    assert "te kort van tevoren: minstens 48 uur vooraf" in too_soon.text
     assert 'value="confirm"' not in too_soon.text
     closure = Interval(datetime(2026, 3, 10, 0, tzinfo=UTC), datetime(2026, 3, 11, 0, tzinfo=UTC))
     await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Studiedag")
