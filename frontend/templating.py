@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from booking.domain.errors import Reason
 from booking.i18n import negotiate_locale, reason_message, translations
+from booking.i18n.fetch_errors import fetch_error_message
 from booking.i18n.reasons import duration_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -181,6 +182,12 @@ def filter_reason(ctx: Context, reason: Reason) -> str:
 
 
 @pass_context
+def filter_fetch_error(ctx: Context, text: str | None) -> str:
+    """A stored fetch or delivery failure (`last_error`) as a sentence in the reader's language."""
+    return fetch_error_message(text, context_locale(ctx))
+
+
+@pass_context
 def global_csrf_field(ctx: Context) -> Markup:
     """The hidden `_csrf` input every POST form carries (`csrf` from the page context)."""
     token = ctx.get("csrf") or ""
@@ -214,6 +221,7 @@ def configure_environment(env: Environment) -> None:
         days=filter_days,
         weekday=filter_weekday,
         reason=filter_reason,
+        fetch_error=filter_fetch_error,
     )
     env.globals.update(csrf_field=global_csrf_field, asset=asset)
     env.trim_blocks = True

@@ -24,7 +24,8 @@ ROLES = (
     "coordinator@regio.test",
     "admin@labshare.test",
 )
-SKIP = re.compile(r"^/(logout|lang/|api/|static/|healthz|feeds?/)|\.(csv|json|ics|svg|png|jpe?g|webp)$")
+SKIP = re.compile(
+    r"^/(logout|lang/|api/|static/|healthz|feeds?/)|\.(csv|json|ics|svg|png|jpe?g|webp)$")
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
 ENGLISH = re.compile(
     r"\b(the|must|should|cannot|please|your|which|this|that|with|from|and|or|not|are|"
@@ -40,8 +41,12 @@ VISIBLE_TEXT = """() => {
   return body.innerText;
 }"""
 WIDE = """(limit) => {
-  const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-    if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+  const clipped = e => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   return [...document.querySelectorAll('body *')]
     .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > limit + 1)
     .filter(e => !clipped(e)).slice(-4)

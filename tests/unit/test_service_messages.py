@@ -32,8 +32,9 @@ def _refusal_texts() -> list[tuple[str, str]]:
             if name not in REFUSALS:
                 continue
             for arg in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and " " in arg.value:
-                    found.append((path.relative_to(ROOT.parent).as_posix(), arg.value))
+                text = arg.value if isinstance(arg, ast.Constant) else None
+                if isinstance(text, str) and " " in text:
+                    found.append((path.relative_to(ROOT.parent).as_posix(), text))
     return sorted(set(found))
 
 
