@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,8 @@ ROLES = (
 )
 SKIP = re.compile(
     r"^/(logout|lang/|api/|static/|healthz|feeds?/)|\.(csv|json|ics|svg|png|jpe?g|webp)$")
+AXE_ON = re.compile(r"^/(reports|manage|book|my-bookings|coordinator|admin)")
+"""Pages also checked with axe at phone width (scroll boxes must be reachable by keyboard)."""
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
 ENGLISH = re.compile(
     r"\b(the|must|should|cannot|please|your|which|this|that|with|from|and|or|not|are|"
@@ -38,7 +40,12 @@ VISIBLE_TEXT = """() => {
   body.querySelectorAll('code, pre, kbd, samp, script, style, template, .mono, [lang=en], '
     + '[translate=no], a[href^="/lang/"], form[action^="/lang/"], [hreflang]')
     .forEach(e => e.remove());
-  return body.innerText;
+  const said = [...body.querySelectorAll('[aria-label], [title], [alt], [placeholder]')]
+    .map(e => ['aria-label', 'title', 'alt', 'placeholder']
+      .map(a => e.getAttribute(a) || '').join('\\n'));
+  const drawn = [...document.querySelectorAll('svg title, svg desc, svg text')]
+    .map(e => e.textContent);
+  return [body.innerText, ...said, ...drawn].join('\\n');
 }"""
 WIDE = """(limit) => {
   const clipped = e => {
@@ -106,8 +113,24 @@ def test_every_reachable_page_fits_a_phone_and_reads_dutch(
                 line = next(ln for ln in text.splitlines() if ENGLISH.search(ln))
                 english.append(f"{path}: {words} in {line.strip()[:120]!r}")
         assert len(visited) >= (3 if who is None else 5), visited
+        for path in visited:
+            if AXE_ON.search(path):
+                page.goto(path)
+                assert_accessible(page)
         assert not too_wide and not english, (
             "wider than the phone:\n" + "\n".join(too_wide)
             + "\nEnglish in the Dutch pages:\n" + "\n".join(english))
+    finally:
+        ctx.close()
+
+
+def test_the_english_check_finds_english(browser: Browser, live_server: str) -> None:
+    """The same check on the English page finds plenty: the word list is not blind."""
+    ctx = browser.new_context(base_url=live_server, locale="en-GB")
+    try:
+        page = ctx.new_page()
+        page.goto("/resources")
+        found = {m.group(0) for m in ENGLISH.finditer(page.evaluate(VISIBLE_TEXT))}
+        assert len(found) >= 3, found
     finally:
         ctx.close()

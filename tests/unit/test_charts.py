@@ -3,6 +3,7 @@ neighbour, round values on the axis, and a heat map that says what its shades me
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from frontend.charts import CHAR_WIDTH, Series, bar_chart, heat_map, line_chart
@@ -30,7 +31,7 @@ def test_no_label_leaves_the_drawing_or_touches_its_neighbour() -> None:
                            if label[1] == "middle" and label[2] in labels)
             assert under, "the points have labels"
             assert under[0][0] >= 0 and under[-1][1] <= width, under
-            assert all(a[1] < b[0] for a, b in zip(under, under[1:], strict=False)), under
+            assert all(a[1] < b[0] for a, b in itertools.pairwise(under)), under
             assert len(under) >= min(len(labels), 4)
 
 
