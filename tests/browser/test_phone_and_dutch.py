@@ -134,3 +134,25 @@ def test_the_english_check_finds_english(browser: Browser, live_server: str) -> 
         assert len(found) >= 3, found
     finally:
         ctx.close()
+
+
+def test_a_long_unbroken_title_does_not_widen_my_bookings(
+        browser: Browser, live_server: str) -> None:
+    """A booker may type one 300-letter word as a title: it breaks inside the card."""
+    ctx = browser.new_context(base_url=live_server, locale="nl-NL",
+                              viewport={"width": WIDTH, "height": 760}, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        login(page, "planner@acme.test")
+        page.goto("/my-bookings")
+        titles = page.locator("main h3 a")
+        assert titles.count() > 0, "the demo planner has bookings"
+        titles.first.evaluate("(a, word) => { a.textContent = word; }", "Lasopleiding" * 25)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+        box = titles.first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= WIDTH
+        page.goto(titles.first.get_attribute("href") or "/my-bookings")
+        page.locator("h1").evaluate("(h, word) => { h.textContent = word; }", "Lasopleiding" * 25)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    finally:
+        ctx.close()
