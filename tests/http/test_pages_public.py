@@ -293,7 +293,7 @@ async def test_week_view_tells_past_and_short_notice_days_from_closed_ones(
         assert "Gesloten" in days[weekday] and "block--past" not in days[weekday]
     this_week = _day_cells((await web.get(f"/resources/{lab['lab']}")).text)
     for weekday in "12":  # Monday and Tuesday lie inside the 48 hours' notice
-        assert "block--notice" in this_week[weekday] and "Te kort dag" in this_week[weekday]
+        assert "block--notice" in this_week[weekday] and "Te kort van tevoren" in this_week[weekday]
         assert "Gesloten" not in this_week[weekday] and "block--free" not in this_week[weekday]
     assert "block--free" in this_week["4"] and "block--notice" not in this_week["4"]
     assert "Gesloten" in this_week["6"]
