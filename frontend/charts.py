@@ -8,6 +8,7 @@ come from the site's palette and each series also differs in shape (dashes, mark
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 PALETTE = ("#0d6b5e", "#c77700", "#3559a8", "#8a3b8f")
 DASHES = ("", "6 4", "2 3", "8 3 2 3")
 INK, MUTED, GRID = "#16202a", "#5b6673", "#dde2e7"
+CLOSED = "#eef0f2"
 _ids = itertools.count(1)
 
 
@@ -53,22 +55,45 @@ def _text(x: float, y: float, text: str, anchor: str = "middle", fill: str = MUT
             f"{escape(text)}</text>")
 
 
+def _tick_count(y_max: float) -> int:
+    """Intervals on the value axis so that each tick is a round number (a `_nice_max` top:
+    1 → 0.2 steps, 2 → 0.5, 2.5 → 0.5, 5 → 1)."""
+    lead = y_max / 10 ** math.floor(math.log10(y_max)) if y_max > 0 else 1.0
+    return 4 if math.isclose(lead, 2.0) else 5
+
+
 def _axes(left: int, top: int, plot_w: int, plot_h: int, y_max: float,
           y_label: Callable[[float], str]) -> list[str]:
     parts = []
-    for i in range(5):
-        value = y_max * i / 4
-        y = top + plot_h - plot_h * i / 4
+    count = _tick_count(y_max)
+    for i in range(count + 1):
+        value = y_max * i / count
+        y = top + plot_h - plot_h * i / count
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(_text(left - 6, y + 4, y_label(value), "end"))
     return parts
 
 
-def _x_labels(labels: Sequence[str], xs: Sequence[float], y: float) -> list[str]:
-    every = max(1, -(-len(labels) // 12))  # at most ~12 labels
-    return [_text(x, y, label) for i, (x, label) in enumerate(zip(xs, labels, strict=True))
-            if i % every == 0]
+CHAR_WIDTH = 7.0
+"""Estimated width of one character at the charts' 12 px font (for spacing labels)."""
+
+
+def _x_labels(labels: Sequence[str], xs: Sequence[float], y: float, width: int) -> list[str]:
+    """Labels under the points: as many as fit side by side without touching, each kept
+    inside the drawing (the first and last would otherwise be cut off at the edges)."""
+    if not labels:
+        return []
+    widest = max(len(label) for label in labels) * CHAR_WIDTH
+    spacing = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else float(width)
+    every = max(1, math.ceil((widest + 10) / spacing))
+    parts = []
+    for i, (x, label) in enumerate(zip(xs, labels, strict=True)):
+        if i % every:
+            continue
+        half = len(label) * CHAR_WIDTH / 2
+        parts.append(_text(min(max(x, half + 2), width - half - 2), y, label))
+    return parts
 
 
 def _legend(series: Sequence[Series], left: int, y: float, marker: str) -> list[str]:
@@ -107,7 +132,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, d
                      f'stroke-dasharray="{DASHES[i % len(DASHES)]}" stroke-linejoin="round"/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
                   for x, y in points]
-    parts += _x_labels(labels, xs, top + plot_h + 18)
+    parts += _x_labels(labels, xs, top + plot_h + 18, width)
     if len(series) > 1:
         parts += _legend(series, left, height - 8, "line")
     return _frame(width, height, title, desc, "".join(parts))
@@ -132,7 +157,7 @@ def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, de
             parts.append(f'<rect x="{x0 + i * bar:.1f}" y="{top + plot_h - h:.1f}" '
                          f'width="{bar - 2:.1f}" height="{h:.1f}" '
                          f'fill="{PALETTE[i % len(PALETTE)]}"/>')
-    parts += _x_labels(labels, xs, top + plot_h + 18)
+    parts += _x_labels(labels, xs, top + plot_h + 18, width)
     if len(series) > 1:
         parts += _legend(series, left, height - 8, "bar")
     return _frame(width, height, title, desc, "".join(parts))
@@ -145,21 +170,42 @@ def _shade(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+LEGEND_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _heat_legend(x: float, y: float, closed_label: str,
+                 percent: Callable[[float], str]) -> list[str]:
+    """The key under a heat map: the shades for 0–100 % and the grey of "never open"."""
+    parts = []
+    for share in LEGEND_STEPS:
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="16" height="14" fill="{_shade(share)}" '
+                     f'stroke="{GRID}"/>')
+        parts.append(_text(x + 21, y + 11, percent(share), "start", INK))
+        x += 30 + CHAR_WIDTH * len(percent(share))
+    parts.append(f'<rect x="{x + 8:.1f}" y="{y}" width="16" height="14" fill="{CLOSED}" '
+                 f'stroke="{GRID}"/>')
+    parts.append(_text(x + 29, y + 11, closed_label, "start", INK))
+    return parts
+
+
 def heat_map(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequence[float | None]],
-             *, title: str, desc: str, width: int = 720) -> Markup:
-    """A grid of `rows` × `columns`; each cell shaded by its share 0–1 (None: not open, hatched
-    grey). Cells carry their own `<title>` for pointer users."""
+             *, title: str, desc: str, width: int = 720, closed_label: str = "never open",
+             percent: Callable[[float], str] = lambda v: f"{v:.0%}") -> Markup:
+    """A grid of `rows` × `columns`; each cell shaded by its share 0–1 (None: not open, grey),
+    with a key of the shades under it. Cells carry their own `<title>` for pointer users."""
     left, top, cell_h = 44, 22, 24
     cell_w = (width - left - 8) / max(len(columns), 1)
-    height = top + cell_h * len(rows) + 8
+    grid_bottom = top + cell_h * len(rows)
+    height = grid_bottom + 40
     parts = [_text(left + (j + 0.5) * cell_w, 14, col) for j, col in enumerate(columns)
              if j % 2 == 0]
     for i, row in enumerate(rows):
         y = top + i * cell_h
         parts.append(_text(left - 6, y + 16, row, "end", INK))
         for j, share in enumerate(shares[i]):
-            fill = "#eef0f2" if share is None else _shade(share)
-            tip = f"{row} {columns[j]}: " + ("—" if share is None else f"{share:.0%}")
+            fill = CLOSED if share is None else _shade(share)
+            tip = f"{row} {columns[j]}: " + ("—" if share is None else percent(share))
             parts.append(f'<rect x="{left + j * cell_w:.1f}" y="{y}" width="{cell_w - 1:.1f}" '
                          f'height="{cell_h - 1}" fill="{fill}"><title>{escape(tip)}</title></rect>')
+    parts += _heat_legend(left, grid_bottom + 16, closed_label, percent)
     return _frame(width, height, title, desc, "".join(parts), "chart--heat")

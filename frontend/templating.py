@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from booking.domain.errors import Reason
 from booking.i18n import negotiate_locale, reason_message, translations
+from booking.i18n.fetch_errors import fetch_error_message
 from booking.i18n.reasons import duration_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -180,6 +181,31 @@ def filter_reason(ctx: Context, reason: Reason) -> str:
     return reason_message(reason, context_locale(ctx))
 
 
+def period_label(label: str, locale: str, fmt: str = "d MMM yyyy") -> str:
+    """A report period's label ("2026-10-12" for a week, "2026-10" for a month) as a local
+    date ("12 okt 2026", "oktober 2026"); any other label as it is."""
+    babel = BABEL_LOCALES.get(locale, "nl_NL")
+    try:
+        if len(label) == 7:
+            return format_date(date.fromisoformat(label + "-01"), format="MMMM yyyy",
+                               locale=babel)
+        return format_date(date.fromisoformat(label), format=fmt, locale=babel)
+    except ValueError:
+        return label
+
+
+@pass_context
+def filter_period(ctx: Context, label: str, fmt: str = "d MMM yyyy") -> str:
+    """`period_label` in the reader's language."""
+    return period_label(label, context_locale(ctx), fmt)
+
+
+@pass_context
+def filter_fetch_error(ctx: Context, text: str | None) -> str:
+    """A stored fetch or delivery failure (`last_error`) as a sentence in the reader's language."""
+    return fetch_error_message(text, context_locale(ctx))
+
+
 @pass_context
 def global_csrf_field(ctx: Context) -> Markup:
     """The hidden `_csrf` input every POST form carries (`csrf` from the page context)."""
@@ -214,6 +240,8 @@ def configure_environment(env: Environment) -> None:
         days=filter_days,
         weekday=filter_weekday,
         reason=filter_reason,
+        fetch_error=filter_fetch_error,
+        period=filter_period,
     )
     env.globals.update(csrf_field=global_csrf_field, asset=asset)
     env.trim_blocks = True

@@ -14,6 +14,7 @@ from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
+from booking.i18n.fetch_errors import fetch_error_message
 from booking.services import board as board_service
 from booking.services import catalogue, closures, imports
 from booking.services.views import ResourceView
@@ -262,7 +263,7 @@ async def add_import(request: Request[Any, Any, Any], actor: Actor, now: datetim
     if created.status == "error":
         return redirect(request, back, Flash(
             "Added, but the first fetch failed: %(error)s", "warning",
-            {"error": created.last_error or ""}))
+            {"error": fetch_error_message(created.last_error, request_locale(request))}))
     return redirect(request, back, Flash(
         "Calendar added: %(num)s events read.", "success", {"num": created.events}))
 
@@ -280,7 +281,7 @@ async def refresh_import(request: Request[Any, Any, Any],
     flash = (Flash("Fetched again: %(num)s events.", "success", {"num": done.events})
              if done.status == "ok" else
              Flash("The fetch failed: %(error)s. The last good events stay in place.", "warning",
-                   {"error": done.last_error or ""}))
+                   {"error": fetch_error_message(done.last_error, request_locale(request))}))
     return redirect(request, "/manage#imports", flash)
 
 

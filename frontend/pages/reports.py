@@ -23,7 +23,7 @@ from frontend.charts import Series, bar_chart, heat_map, line_chart
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.guards import signed_in
 from frontend.rendering import render
-from frontend.templating import BABEL_LOCALES, request_locale
+from frontend.templating import BABEL_LOCALES, period_label, request_locale
 
 TZ = reports.REPORT_TZ
 DEFAULT_DAYS = 56  # eight weeks
@@ -120,7 +120,7 @@ async def overview(request: Request[Any, Any, Any], actor: Actor, now: datetime)
     flow = await reports.request_flow(actor, window, **scope_kw)
     top, idle = top_and_idle(per_resource.rows)
     _ = translations(request_locale(request)).gettext
-    weeks = [r.label for r in weekly.rows]
+    weeks = [period_label(r.label, request_locale(request), "d MMM") for r in weekly.rows]
     charts = {
         "weekly": line_chart(
             weeks, [Series(_("Utilisation"), [r.measures.utilisation for r in weekly.rows])],
@@ -181,7 +181,8 @@ async def resource_heatmap(request: Request[Any, Any, Any],
     chart = heat_map(days, [f"{h:02d}" for h in hours], shares,
                      title=_("When %(name)s is used") % {"name": heat.resource.name},
                      desc=_("Share of the open hours that was booked, per weekday and hour "
-                            "(local time); grey cells were never open."))
+                            "(local time); grey cells were never open."),
+                     closed_label=_("never open"))
     return await render(
         request, "reports/heatmap.html", section="reports", q=q, current="resources",
         heading=heat.resource.name, heat=heat, chart=chart, days=days, hours=hours,

@@ -45,7 +45,8 @@ async def test_rules_without_occurrences_are_422(
 ) -> None:
     rid = await make_resource()
     body: dict[str, Any] = {"resource_ids": [rid], **MON, "recurrence": {"rrule": rrule}}
-    r = await client.post("/api/v1/bookings", headers=await _booker(), json=body)
+    english = {**await _booker(), "Accept-Language": "en"}  # the messages' own wording
+    r = await client.post("/api/v1/bookings", headers=english, json=body)
     message = _field_error(r, "recurrence.rrule")
     assert says in message and "unpack" not in message
 

@@ -209,7 +209,7 @@ async def test_check_step_shows_the_reasons_in_dutch(
     too_soon = await web.post("/book", data={
         **booking_form(lab["lab"], date="2026-03-03"), "_csrf": csrf(web),
     })
-    assert "te kort dag: 48 uur vooraf" in too_soon.text
+    assert "te kort van tevoren: minstens 48 uur vooraf" in too_soon.text
     assert 'value="confirm"' not in too_soon.text
     closure = Interval(datetime(2026, 3, 10, 0, tzinfo=UTC), datetime(2026, 3, 11, 0, tzinfo=UTC))
     await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Studiedag")
@@ -293,7 +293,7 @@ async def test_week_view_tells_past_and_short_notice_days_from_closed_ones(
         assert "Gesloten" in days[weekday] and "block--past" not in days[weekday]
     this_week = _day_cells((await web.get(f"/resources/{lab['lab']}")).text)
     for weekday in "12":  # Monday and Tuesday lie inside the 48 hours' notice
-        assert "block--notice" in this_week[weekday] and "Te kort dag" in this_week[weekday]
+        assert "block--notice" in this_week[weekday] and "Te kort van tevoren" in this_week[weekday]
         assert "Gesloten" not in this_week[weekday] and "block--free" not in this_week[weekday]
     assert "block--free" in this_week["4"] and "block--notice" not in this_week["4"]
     assert "Gesloten" in this_week["6"]

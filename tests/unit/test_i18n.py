@@ -38,7 +38,7 @@ def test_negotiate_locale(accept: str | None, cookie: str | None, expected: str)
     ("reason", "nl", "en"),
     [
         (Reason("too_soon", "x", params={"hours": 48, "minutes": 2880}),
-         "te kort dag: 48 uur vooraf", "too short notice: 48 hours in advance"),
+         "te kort van tevoren: minstens 48 uur vooraf", "too short notice: 48 hours in advance"),
         (Reason("closure", "closed — Kerstvakantie"),
          "gesloten — Kerstvakantie", "closed — Kerstvakantie"),
         (Reason("closure", "closed", params={"reason": "Onderhoud"}),
