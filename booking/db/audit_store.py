@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from booking.db.engine import current_engine
-from booking.db.sql import Row, Stmt, fetch, fetch_batch, utc
+from booking.db.sql import Row, Stmt, fetch, fetch_batch
+from booking.domain.instants import utc
 
 _COLUMNS = (
     "e.id, e.at, e.actor, COALESCE(u.name, '') AS actor_name, e.action, e.object_type, "

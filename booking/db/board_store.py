@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import Stmt, epoch, fetch, fetch_batch, fetch_one, from_epoch, placeholders, utc
+from booking.db.sql import Stmt, fetch, fetch_batch, fetch_one, placeholders
+from booking.domain.instants import epoch, from_epoch, utc
 
 
 @dataclass(frozen=True, slots=True)

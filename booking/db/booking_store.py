@@ -12,17 +12,15 @@ from typing import Any
 from booking.db.sql import (
     Row,
     Stmt,
-    epoch,
     execute,
     execute_many,
     fetch,
     fetch_batch,
     fetch_one,
-    from_epoch,
     placeholders,
-    utc,
 )
 from booking.domain.errors import ConflictingClaim
+from booking.domain.instants import epoch, from_epoch, utc
 from booking.domain.intervals import Interval
 
 _CENT = Decimal("0.01")

@@ -14,17 +14,15 @@ from typing import Any
 from booking.db.sql import (
     Row,
     Stmt,
-    epoch,
     epoch_of,
     execute,
     execute_many,
     fetch,
     fetch_batch,
     fetch_one,
-    from_epoch,
     placeholders,
-    utc,
 )
+from booking.domain.instants import epoch, from_epoch, utc
 from booking.domain.resources import (
     BookableBy,
     CustomerClass,

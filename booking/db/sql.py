@@ -1,4 +1,4 @@
-"""Portable SQL over the current engine's driver connections, plus the instant conventions.
+"""Portable SQL over the current engine's driver connections.
 
 Statements use PostgreSQL's `$1` placeholders; on SQLite they become `?1` (numbered). Inside
 `engine.transaction()` the transaction's connection is used, otherwise a pooled one. Rows are
@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from piccolo.engine.sqlite import SQLiteEngine
 
 from booking.db.engine import PooledSQLiteEngine, current_engine
+from booking.domain.instants import epoch as epoch  # re-export: reports_store (helper `scale`)
+from booking.domain.instants import utc as utc  # re-export: reports_store (helper `scale`)
 
 Row = Mapping[str, Any]
 
@@ -32,22 +33,6 @@ def _for_sqlite(sql: str) -> str:
 def placeholders(count: int, first: int = 1) -> str:
     """`$first, $first+1, …` for an `IN (…)` list of `count` values (at least one)."""
     return ", ".join(f"${i}" for i in range(first, first + max(count, 1)))
-
-
-def utc(at: datetime) -> datetime:
-    """`at` in UTC truncated to whole seconds; ValueError for a naive datetime."""
-    if at.utcoffset() is None:
-        raise ValueError("naive datetime: every instant must be time-zone aware")
-    return at.astimezone(UTC).replace(microsecond=0)
-
-
-def epoch(at: datetime) -> int:
-    """Whole epoch seconds of an aware instant (what claims store)."""
-    return int(utc(at).timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def epoch_of(column: str) -> str:

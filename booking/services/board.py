@@ -22,9 +22,9 @@ from typing import NamedTuple
 
 from booking.db import board_store
 from booking.db.board_store import ClosureRow, HeldRow, ResourceRow
-from booking.db.sql import from_epoch
 from booking.domain import permissions
 from booking.domain.errors import NotFound
+from booking.domain.instants import from_epoch
 from booking.domain.localtime import local_instant, zone
 from booking.domain.roles import Actor
 from booking.services.views import ClosureView

@@ -12,17 +12,13 @@ from datetime import datetime
 from booking.db import booking_store
 from booking.db.booking_store import NewBooking
 from booking.db.engine import transaction
-from booking.db.sql import (
-    execute,
-    is_overlap_error,
-    is_retryable,
-    utc,
-)
+from booking.db.sql import execute, is_overlap_error, is_retryable
 from booking.domain.claims import claims_for
 from booking.domain.errors import (
     Conflict,
     ConflictingClaim,
 )
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.domain.states import BookingStatus

@@ -14,7 +14,7 @@ from booking.db import actor_store, calendar_store
 from booking.db import catalogue_store as resources_store
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.engine import transaction
-from booking.db.sql import fetch_batch, from_epoch, utc
+from booking.db.sql import fetch_batch
 from booking.domain import permissions
 from booking.domain.availability import ResourceCalendar, check_request
 from booking.domain.claims import claims_for, find_conflicts
@@ -26,6 +26,7 @@ from booking.domain.errors import (
     Reason,
     RuleViolation,
 )
+from booking.domain.instants import from_epoch, utc
 from booking.domain.intervals import Interval
 from booking.domain.organisations import partnership_day
 from booking.domain.pricing import PriceLine, PriceQuote, price_lines

@@ -17,10 +17,11 @@ from typing import Any
 
 from booking.db import calendar_store, catalogue_store
 from booking.db.catalogue_store import ResourceRecord
-from booking.db.sql import epoch, fetch_batch
+from booking.db.sql import fetch_batch
 from booking.domain.availability import ClosureSpan, ResourceCalendar
 from booking.domain.claims import blocking
 from booking.domain.errors import NotFound, Reason, RuleViolation
+from booking.domain.instants import epoch
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.openinghours import OpeningException, OpeningRule, open_intervals

@@ -12,7 +12,6 @@ from booking.db import booking_store, calendar_store, changes_store
 from booking.db import catalogue_store as store
 from booking.db.changes_store import MetOccurrence
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain import permissions
 from booking.domain.errors import (
     Conflict,
@@ -22,6 +21,7 @@ from booking.domain.errors import (
     Reason,
     RuleViolation,
 )
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_instant
 from booking.domain.openinghours import DayHours, leaves_hours

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from booking.db import catalogue_store as store
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain.errors import NotFound, Reason, RuleViolation
+from booking.domain.instants import utc
 from booking.domain.roles import Actor
 from booking.services.calendars import valid_id
 from booking.services.catalogue import managed_resource
