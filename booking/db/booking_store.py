@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from booking.db.driver_errors import is_overlap_error
 from booking.db.sql import (
     Row,
     Stmt,
@@ -191,6 +192,30 @@ async def set_span(booking_id: str, starts_at: datetime, ends_at: datetime) -> N
         "UPDATE bookings SET starts_at = $1, ends_at = $2 WHERE id = $3",
         utc(starts_at), utc(ends_at), booking_id,
     )
+
+
+async def set_price(booking_id: str, amount: Decimal | None) -> None:
+    """Store the booking's price once the created occurrences are known."""
+    await execute("UPDATE bookings SET price_amount = $1 WHERE id = $2", amount, booking_id)
+
+
+async def insert_occurrence_unless_overlap(
+    booking_id: str, position: int, occurrence: Interval, claims: Sequence[tuple[str, Interval]]
+) -> bool:
+    """`insert_occurrence` in a savepoint: False (and nothing inserted, the transaction still
+    usable) when the database's overlap guard refuses it; any other error raises."""
+    await execute("SAVEPOINT occurrence")
+    try:
+        await insert_occurrence(booking_id, position, occurrence, claims)
+    except Exception as exc:
+        if not is_overlap_error(exc):
+            raise
+        await execute("ROLLBACK TO SAVEPOINT occurrence")
+        inserted = False
+    else:
+        inserted = True
+    await execute("RELEASE SAVEPOINT occurrence")
+    return inserted
 
 
 async def conflicting_claims(

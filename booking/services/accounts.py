@@ -22,7 +22,7 @@ from booking.db import accounts_store as store
 from booking.db import privacy_store
 from booking.db.actor_store import memberships as load_memberships
 from booking.db.engine import transaction
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain.errors import BookingError, NotFound, RuleViolation
 from booking.domain.errors import Reason as _Reason
 from booking.domain.roles import Membership, OrgKind, Role
