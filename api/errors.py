@@ -35,7 +35,7 @@ from api.schemas import (
     title_for,
 )
 from api.timefmt import to_local
-from booking.db.outage import RETRY_AFTER_SECONDS, is_outage
+from booking.services.health import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import (
     BookingError,
     Conflict,
