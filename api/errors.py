@@ -35,7 +35,6 @@ from api.schemas import (
     title_for,
 )
 from api.timefmt import to_local
-from booking.services.health import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import (
     BookingError,
     Conflict,
@@ -51,6 +50,7 @@ from booking.domain.errors import (
 )
 from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.accounts import AuthenticationFailed, TooManyAttempts
+from booking.services.health import RETRY_AFTER_SECONDS, is_outage
 from booking.settings import get_settings
 
 log = logging.getLogger("labshare.api")
