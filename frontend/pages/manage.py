@@ -19,7 +19,7 @@ from booking.domain.roles import Actor
 from booking.i18n import translations
 from booking.ical import SKIP_MESSAGES
 from booking.services import board as board_service
-from booking.services import bookings
+from booking.services import board_queue, bookings, school_overview
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
 from frontend.pages.manage_board import TrackTexts, collector_paused, row_renderer
@@ -41,9 +41,9 @@ async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
     now = now_of(request)
     can_manage = permissions.can_manage_school(actor, choice.id)
     with collector_paused():  # a thousand resources' rows, as on the board
-        by_site = await board_service.resource_lines(actor, choice.id)
-        pending = await board_service.pending_count(actor, choice.id)
-        closures = await board_service.school_closures(
+        by_site = await school_overview.resource_lines(actor, choice.id)
+        pending = await board_queue.pending_count(actor, choice.id)
+        closures = await school_overview.school_closures(
             actor, choice.id, now, now + timedelta(days=CLOSURE_DAYS)
         )
         feeds: list[Any] = []
@@ -97,7 +97,7 @@ async def queue(request: Request[Any, Any, Any]) -> Response[Any]:
         number = max(1, int(request.query_params.get("page") or 1))
     except ValueError:
         number = 1
-    pending, total = await board_service.pending_requests(
+    pending, total = await board_queue.pending_requests(
         actor, choice.id, QUEUE_PAGE, (number - 1) * QUEUE_PAGE)
     pages = max(1, -(-total // QUEUE_PAGE))
     return await render(
@@ -115,11 +115,11 @@ async def one_request(request: Request[Any, Any, Any], booking_id: str) -> Respo
     if not isinstance(actor, Actor):
         return actor
     choice = await choose_school(request, actor)
-    pending, _ = await board_service.pending_requests(actor, choice.id, 1, booking_id=booking_id)
+    pending, _ = await board_queue.pending_requests(actor, choice.id, 1, booking_id=booking_id)
     if not pending:  # decided in the meantime, or not a request of this school
         return redirect(request, f"/bookings/{booking_id}", Flash(
             "This booking is not waiting for a decision.", "info"))
-    total = await board_service.pending_count(actor, choice.id)
+    total = await board_queue.pending_count(actor, choice.id)
     return await render(
         request, "manage/requests.html", section="manage", choice=choice, pending=pending,
         total=total, page=1, pages=1, first=1, single=True,

@@ -14,8 +14,7 @@ from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
-from booking.services import board as board_service
-from booking.services import catalogue, closures, imports
+from booking.services import catalogue, closures, imports, school_overview
 from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -54,13 +53,13 @@ async def _resource_page(
     closure_errors: FormErrors | None = None, closure_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    labs = [r for lines in (await board_service.resource_lines(actor, choice.id)).values()
+    labs = [r for lines in (await school_overview.resource_lines(actor, choice.id)).values()
             for r in lines if r.kind == "lab"]
     closures: list[Any] = []
     if resource is not None:
         now = now_of(request)
         closures = [
-            c for c in await board_service.school_closures(
+            c for c in await school_overview.school_closures(
                 actor, choice.id, now, now + CLOSURES_AHEAD)
             if c.resource_id == resource.id or c.site_id == resource.site_id
         ]

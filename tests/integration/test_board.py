@@ -15,7 +15,8 @@ from booking.db.engine import transaction
 from booking.db.sql import execute, execute_many
 from booking.domain.errors import NotFound
 from booking.domain.instants import epoch
-from booking.services.board import BoardBlock, BoardView, board
+from booking.services.board import board
+from booking.services.board_layout import BoardBlock, BoardView
 from tests.conftest import Backend
 from tests.factories import make_company, make_resource, make_school, make_site, manager
 

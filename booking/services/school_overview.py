@@ -1,0 +1,71 @@
+"""A school's overview: its resources per site in board order, closures and resource counts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from booking.db import board_store
+from booking.domain import permissions
+from booking.domain.errors import NotFound
+from booking.domain.roles import Actor
+from booking.services.board_layout import order_rows
+from booking.services.views import ClosureView
+
+
+async def school_closures(
+    actor: Actor, school_id: str, start: datetime, end: datetime
+) -> list[ClosureView]:
+    """Closures of the school's resources and sites overlapping `[start, end)`, by start, shown
+    in the school's zone. Raises NotFound as `board.board` does."""
+    if not permissions.can_see_school_schedule(actor, school_id):
+        raise NotFound("school")
+    school = await board_store.load_school(school_id)
+    if school is None:
+        raise NotFound("school")
+    return [
+        ClosureView(c.id, c.resource_id, c.site_id, c.start, c.end, c.reason, c.kind,
+                    school.timezone)
+        for c in await board_store.load_closures(school_id, start, end)
+    ]
+
+
+async def resource_counts(actor: Actor, school_ids: list[str]) -> dict[str, int]:
+    """Resources per school, for the schools the actor may see reports of (others left out)."""
+    allowed = [s for s in school_ids if permissions.can_see_reports(actor, s)]
+    return await board_store.resource_counts(allowed)
+
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceLine:
+    """A resource in the school's overview table."""
+
+    id: str
+    site_id: str
+    parent_id: str | None
+    kind: str
+    name: str
+    capacity: int
+    visibility: str
+    approval_required: bool
+    tags: list[str]
+
+
+async def resource_lines(actor: Actor, school_id: str) -> dict[str, list[ResourceLine]]:
+    """The school's resources per site in board order (each lab followed by its equipment,
+    then loose equipment), in one read. Raises NotFound as `board.board` does."""
+    if not permissions.can_see_school_schedule(actor, school_id):
+        raise NotFound("school")
+    by_site: dict[str, list[ResourceLine]] = {}
+    for r in await board_store.load_resource_lines(school_id):
+        try:
+            tags = [str(t) for t in json.loads(r.tags or "[]")]
+        except ValueError:
+            tags = []
+        by_site.setdefault(r.site_id, []).append(ResourceLine(
+            r.id, r.site_id, r.parent_id, r.kind, r.name, r.capacity, r.visibility,
+            bool(r.approval_required), tags,
+        ))
+    return {site: [r for r, _ in order_rows(lines)] for site, lines in by_site.items()}
