@@ -109,9 +109,3 @@ async def entries_about(user_id: str) -> list[Row]:
         "ORDER BY e.at, e.id",
         user_id, user_id,
     )
-
-
-async def entry_scopes(entry_id: str) -> list[str]:
-    """The organisations that may read an entry."""
-    rows = await fetch("SELECT organisation FROM audit_scopes WHERE entry = $1", entry_id)
-    return [str(r["organisation"]) for r in rows]

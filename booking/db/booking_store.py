@@ -17,7 +17,6 @@ from booking.db.sql import (
     execute_many,
     fetch,
     fetch_batch,
-    fetch_one,
     placeholders,
 )
 from booking.domain.errors import ConflictingClaim
@@ -423,7 +422,3 @@ async def expire_pending(now: datetime, created_before: datetime | None) -> list
             False, *ids,
         )
     return ids
-
-
-async def booking_exists(booking_id: str) -> bool:
-    return await fetch_one("SELECT 1 AS x FROM bookings WHERE id = $1", booking_id) is not None

@@ -222,14 +222,6 @@ def _children(rows: Sequence[Sequence[Any]]) -> dict[str, Children]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-async def children_of(ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The equipment ids inside each of the labs `ids` (sorted)."""
-    if not ids:
-        return {}
-    found = _children((await fetch_batch([children_stmt(ids)]))[0])
-    return {k: tuple(c for c, _ in v) for k, v in found.items()}
-
-
 async def _records(rows: Sequence[Sequence[Any]]) -> list[ResourceRecord]:
     labs = [r[0] for r in rows if r[4] == ResourceKind.LAB]
     kids = _children((await fetch_batch([children_stmt(labs)]))[0]) if labs else {}
@@ -247,10 +239,6 @@ def records_from_rows(
 def resources_stmt(ids: Sequence[str]) -> Stmt:
     """The query behind `get_resources` (for batches; see `records_from_rows`)."""
     return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids), tuples=True)
-
-
-async def resources_from_rows(rows: Sequence[Sequence[Any]]) -> dict[str, ResourceRecord]:
-    return {rec.resource.id: rec for rec in await _records(rows)}
 
 
 async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:

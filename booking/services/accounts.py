@@ -165,11 +165,6 @@ async def _check_role(organisation_id: str, role: Role) -> None:
         raise RuleViolation([_Reason("role_kind", message)], "role")
 
 
-async def add_membership(user_id: str, organisation_id: str, role: Role) -> None:
-    await _check_role(organisation_id, role)
-    await store.insert_membership(user_id, organisation_id, role.value)
-
-
 async def get_user_info(user_id: str) -> UserInfo | None:
     """The user with memberships (organisation names and kinds), None when unknown or inactive."""
     row = await store.get_user(user_id)
