@@ -40,7 +40,7 @@ from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
-from booking.services import catalogue
+from booking.services import catalogue, closures, resource_admin
 from booking.services.views import ResourceInput
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -106,7 +106,7 @@ async def get_resource(actor: Actor, resource_id: UUID) -> ResourceOut:
 )
 async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> ResourceOut:
     """A new lab or equipment; facility managers of the school only."""
-    view = await catalogue.create_resource(
+    view = await resource_admin.create_resource(
         member,
         ResourceInput(
             school_id=data.school_id, site_id=data.site_id, kind=data.kind, name=data.name,
@@ -132,7 +132,7 @@ async def update_resource(
     if not isinstance(data.policy, UnsetType):
         current = await catalogue.get_resource(member, str(resource_id))
         check_policy(policy_in(data.policy, base=current.policy))
-    view = await catalogue.update_resource(member, str(resource_id), data.changes(), now=now)
+    view = await resource_admin.update_resource(member, str(resource_id), data.changes(), now=now)
     return resource_out(view)
 
 
@@ -207,7 +207,7 @@ async def set_opening_hours(
     resource_id: UUID, data: OpeningRules, member: Actor
 ) -> list[OpeningRuleIO]:
     """Replace the weekly rules; facility managers of the school only."""
-    saved = await catalogue.set_opening_hours(member, str(resource_id), _rules(data))
+    saved = await resource_admin.set_opening_hours(member, str(resource_id), _rules(data))
     return [rule_out(r) for r in saved]
 
 
@@ -216,7 +216,7 @@ async def set_opening_hours(
     responses=problems(401, 403, 404),
 )
 async def delete_closure(closure_id: UUID, member: Actor) -> None:
-    await catalogue.delete_closure(member, str(closure_id))
+    await closures.delete_closure(member, str(closure_id))
 
 
 ROUTES: list[Any] = [

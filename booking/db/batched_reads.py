@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from booking.db import actor_store, calendar_store, catalogue_store
+from booking.db import actor_store, calendar_store, catalogue_store, inductions_store
 from booking.db.calendar_store import CalendarInputs
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.sql import fetch_batch
@@ -31,7 +31,7 @@ async def read_booking_inputs(
     company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
         actor_store.company_terms_stmt(company, partnership_day),
         catalogue_store.resources_stmt(resource_ids), catalogue_store.children_stmt(resource_ids),
-        catalogue_store.inducted_stmt(company, resource_ids),
+        inductions_store.inducted_stmt(company, resource_ids),
     ])
     return BookingInputs(
         terms=actor_store.company_terms_from_rows(company_rows),

@@ -14,7 +14,7 @@ from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
-from booking.services import catalogue, closures, imports, school_overview
+from booking.services import catalogue, closures, imports, resource_admin, school_overview
 from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -112,7 +112,7 @@ async def create_resource(request: Request[Any, Any, Any]) -> Response[Any]:
     data = values.to_input(choice.id, errors)
     if data is not None:
         try:
-            created = await catalogue.create_resource(actor, data, now=now_of(request))
+            created = await resource_admin.create_resource(actor, data, now=now_of(request))
         except RuleViolation as exc:
             _service_error(errors, exc)
         else:
@@ -146,7 +146,7 @@ async def update_resource(request: Request[Any, Any, Any], resource_id: str) -> 
     patch = values.to_patch(errors)
     if patch is not None:
         try:
-            updated = await catalogue.update_resource(actor, resource.id, patch,
+            updated = await resource_admin.update_resource(actor, resource.id, patch,
                                                       now=now_of(request))
         except RuleViolation as exc:
             _service_error(errors, exc)
@@ -172,7 +172,7 @@ async def save_hours(request: Request[Any, Any, Any], resource_id: str) -> Respo
         return await rules_question(request, resource, form, removed)
     if not errors:
         try:
-            await catalogue.set_opening_hours(actor, resource.id, rules)
+            await resource_admin.set_opening_hours(actor, resource.id, rules)
         except RuleViolation as exc:
             errors.add("rule-0-opens", exc.reasons[0].message)
         else:
@@ -209,11 +209,11 @@ async def add_closure(request: Request[Any, Any, Any], resource_id: str) -> Resp
             if affected and on_conflict is None:  # ask before anything changes
                 return await closure_question(request, resource, values, affected)
             if whole:
-                await catalogue.add_site_closure(actor, resource.site_id, Interval(start, end),
+                await closures.add_site_closure(actor, resource.site_id, Interval(start, end),
                                                  reason, on_conflict=on_conflict,
                                                  now=now_of(request))
             else:
-                await catalogue.add_closure(actor, resource.id, Interval(start, end), reason,
+                await closures.add_closure(actor, resource.id, Interval(start, end), reason,
                                             on_conflict=on_conflict, now=now_of(request))
         except Conflict:  # a booking came in meanwhile: ask again, with it
             affected = await closures.affected_bookings(actor, Interval(start, end), **where)
@@ -239,7 +239,7 @@ async def delete_closure(request: Request[Any, Any, Any], closure_id: str) -> Re
     form = await request.form()
     back = str(form.get("back") or "/manage")
     back = back if back.startswith("/manage") else "/manage"
-    await catalogue.delete_closure(actor, closure_id)
+    await closures.delete_closure(actor, closure_id)
     return redirect(request, back, Flash("The closure has been removed.", "success"))
 
 
