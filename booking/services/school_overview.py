@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db import board_store
+from booking.db.board_store import ResourceLine
 from booking.domain import permissions
 from booking.domain.errors import NotFound
 from booking.domain.roles import Actor
@@ -38,34 +37,12 @@ async def resource_counts(actor: Actor, school_ids: list[str]) -> dict[str, int]
 
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceLine:
-    """A resource in the school's overview table."""
-
-    id: str
-    site_id: str
-    parent_id: str | None
-    kind: str
-    name: str
-    capacity: int
-    visibility: str
-    approval_required: bool
-    tags: list[str]
-
-
 async def resource_lines(actor: Actor, school_id: str) -> dict[str, list[ResourceLine]]:
     """The school's resources per site in board order (each lab followed by its equipment,
     then loose equipment), in one read. Raises NotFound as `board.board` does."""
     if not permissions.can_see_school_schedule(actor, school_id):
         raise NotFound("school")
     by_site: dict[str, list[ResourceLine]] = {}
-    for r in await board_store.load_resource_lines(school_id):
-        try:
-            tags = [str(t) for t in json.loads(r.tags or "[]")]
-        except ValueError:
-            tags = []
-        by_site.setdefault(r.site_id, []).append(ResourceLine(
-            r.id, r.site_id, r.parent_id, r.kind, r.name, r.capacity, r.visibility,
-            bool(r.approval_required), tags,
-        ))
+    for line in await board_store.load_resource_lines(school_id):
+        by_site.setdefault(line.site_id, []).append(line)
     return {site: [r for r, _ in order_rows(lines)] for site, lines in by_site.items()}
