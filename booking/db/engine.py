@@ -158,7 +158,8 @@ class PooledSQLiteEngine(SQLiteEngine):
             weakref.WeakKeyDictionary()
         )
 
-    def _pool(self) -> _SQLitePool:
+    def loop_pool(self) -> _SQLitePool:
+        """The pool of the running event loop (created on first use)."""
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is None:
@@ -166,14 +167,14 @@ class PooledSQLiteEngine(SQLiteEngine):
         return pool
 
     async def get_connection(self) -> Any:
-        pool = self._pool()
+        pool = self.loop_pool()
         return _Lease(pool, await pool.acquire())
 
     # the two overrides below are PICCOLO_SQLITE_RUN_HOOKS (private_api)
     async def _run_in_new_connection(
         self, query: str, args: Any = None, query_type: str = "generic", table: Any = None
     ) -> Any:
-        pool = self._pool()
+        pool = self.loop_pool()
         conn = await pool.acquire()
         try:
             async with conn.execute(query, args or []) as cursor:

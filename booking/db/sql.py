@@ -94,7 +94,7 @@ async def fetch(sql: str, *args: Any) -> list[Row]:
             rows: list[Row] = await _sqlite_run(conn.driver, query, args)
             return rows
         assert isinstance(engine, PooledSQLiteEngine)
-        pool = engine._pool()
+        pool = engine.loop_pool()
         pooled_conn = await pool.acquire()
         try:
             pooled_rows: list[Row] = await _sqlite_run(pooled_conn, query, args)
@@ -129,7 +129,7 @@ async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Any]]:
         if conn is not None:
             return await _sqlite_batch(conn.driver, prepared)
         assert isinstance(engine, PooledSQLiteEngine)
-        pool = engine._pool()
+        pool = engine.loop_pool()
         pooled_conn = await pool.acquire()
         try:
             return await _sqlite_batch(pooled_conn, prepared)
