@@ -43,20 +43,14 @@ from booking.services.views import (
     Page,
     ResourceView,
     SchoolView,
-    SiteView,
 )
 
 SEARCH_CHUNK = 250
 
 
-def _site_view(s: SiteRow) -> SiteView:
-    return SiteView(s.id, s.school_id, s.name, s.address, s.postcode, s.city, s.latitude,
-                    s.longitude, s.timezone)
-
-
 def _school_view(s: SchoolRow, sites: list[SiteRow]) -> SchoolView:
     return SchoolView(s.id, s.name, s.brin, s.level, s.city, s.region_id,
-                      [_site_view(x) for x in sites])
+                      list(sites))
 
 
 def visible_children(actor: Actor, rec: ResourceRecord) -> list[str]:

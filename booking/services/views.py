@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from booking.db.schools_store import SiteRow
 from booking.domain.errors import ConflictingClaim, Reason
 from booking.domain.resources import Policy, Rate
 
@@ -24,17 +25,8 @@ class Page(Generic[T]):
     next_cursor: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    id: str
-    school_id: str
-    name: str
-    address: str
-    postcode: str
-    city: str
-    latitude: float | None
-    longitude: float | None
-    timezone: str
+SiteView = SiteRow
+"""A school's site: the store's row (nothing to hide or add)."""
 
 
 @dataclass(frozen=True, slots=True)
