@@ -25,7 +25,7 @@ from typing import Any
 from litestar import Litestar
 
 from api.clock import system_clock
-from booking.db.outage import is_outage
+from booking.services.health import is_outage
 from booking.services.jobs import new_holder, run_due_jobs
 from booking.services.outbox_worker import deliver_due
 from booking.settings import get_settings

@@ -34,7 +34,6 @@ from api.schemas import (
     ReasonOut,
     title_for,
 )
-from booking.db.outage import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import (
     BookingError,
     Conflict,
@@ -50,6 +49,7 @@ from booking.domain.errors import (
 )
 from booking.i18n import DEFAULT_LOCALE, reason_message
 from booking.services.accounts import AuthenticationFailed, TooManyAttempts
+from booking.services.health import RETRY_AFTER_SECONDS, is_outage
 from booking.settings import get_settings
 from booking.timefmt import to_local
 

@@ -95,18 +95,6 @@ class Money(msgspec.Struct, forbid_unknown_fields=True):
         return cls(amount=f"{amount.quantize(Decimal('0.01'))}", currency=cast(Currency, currency))
 
 
-class IntervalOut(msgspec.Struct):
-    """A half-open interval `[start, end)` in the resource's local offset."""
-
-    start: datetime
-    end: datetime
-
-
-class IntervalIn(msgspec.Struct, forbid_unknown_fields=True):
-    start: AwareDatetime
-    end: AwareDatetime
-
-
 Limit = Annotated[
     int, Parameter(ge=1, le=200, default=50, description="Page size, 1–200.")
 ]

@@ -20,9 +20,9 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from booking.db.outage import RETRY_AFTER_SECONDS, is_outage
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import ANONYMOUS, Actor
+from booking.services.health import RETRY_AFTER_SECONDS, is_outage
 from frontend.rendering import login_url, shared_context
 
 log = logging.getLogger("labshare.pages")

@@ -39,7 +39,7 @@ from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule, parse_hhmm
 from booking.domain.roles import Actor
 from booking.i18n import reason_message, translations
-from booking.services import catalogue, contacts
+from booking.services import catalogue, closures, contacts, resource_admin
 from booking.services.contacts import checked as checked_contact
 from booking.services.views import ResourceInput
 from booking.timefmt import to_local
@@ -110,7 +110,7 @@ async def get_resource(actor: Actor, resource_id: UUID) -> ResourceOut:
 )
 async def create_resource(data: ResourceIn, member: Actor, now: datetime) -> ResourceOut:
     """A new lab or equipment; facility managers of the school only."""
-    view = await catalogue.create_resource(
+    view = await resource_admin.create_resource(
         member,
         ResourceInput(
             school_id=data.school_id, site_id=data.site_id, kind=data.kind, name=data.name,
@@ -141,7 +141,7 @@ async def update_resource(
         checked_contact(contact)  # refused before anything changes
     changes = data.changes()
     if changes or contact is None:
-        await catalogue.update_resource(member, str(resource_id), changes, now=now)
+        await resource_admin.update_resource(member, str(resource_id), changes, now=now)
     if contact is not None:
         await contacts.set_resource_contact(member, str(resource_id), contact)
     return await one_resource_out(await catalogue.get_resource(member, str(resource_id)))
@@ -220,7 +220,7 @@ async def set_opening_hours(
     resource_id: UUID, data: OpeningRules, member: Actor
 ) -> list[OpeningRuleIO]:
     """Replace the weekly rules; facility managers of the school only."""
-    saved = await catalogue.set_opening_hours(member, str(resource_id), _rules(data))
+    saved = await resource_admin.set_opening_hours(member, str(resource_id), _rules(data))
     return [rule_out(r) for r in saved]
 
 
@@ -229,7 +229,7 @@ async def set_opening_hours(
     responses=problems(401, 403, 404),
 )
 async def delete_closure(closure_id: UUID, member: Actor) -> None:
-    await catalogue.delete_closure(member, str(closure_id))
+    await closures.delete_closure(member, str(closure_id))
 
 
 ROUTES: list[Any] = [

@@ -10,7 +10,7 @@ from litestar import Response, get
 
 from api.errors import unavailable
 from api.schemas import problems
-from booking.db.sql import fetch_one
+from booking.services.health import check_database
 
 log = logging.getLogger("labshare.api")
 
@@ -28,7 +28,7 @@ class Health(msgspec.Struct):
 async def healthz() -> Response[Any]:
     """A `SELECT 1` on the database."""
     try:
-        await fetch_one("SELECT 1 AS one")
+        await check_database()
     except Exception as exc:  # any driver error means "not healthy"
         log.warning("health check failed: %r", exc)
         return unavailable()

@@ -21,11 +21,6 @@ def active_partnership(param: str, alias: str = "") -> str:
             f"AND ({col}valid_to IS NULL OR {col}valid_to >= {param})")
 
 
-async def is_active_user(user_id: str) -> bool:
-    row = await fetch_one("SELECT is_active FROM users WHERE id = $1", user_id)
-    return row is not None and bool(row["is_active"])
-
-
 async def memberships(user_id: str) -> list[Membership]:
     rows = await fetch(
         "SELECT m.organisation, m.role, o.kind, o.name FROM memberships m "

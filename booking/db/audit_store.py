@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from booking.db.engine import current_engine
-from booking.db.sql import Row, Stmt, fetch, fetch_batch, utc
+from booking.db.sql import Row, Stmt, fetch, fetch_batch
+from booking.domain.instants import utc
 
 _COLUMNS = (
     "e.id, e.at, e.actor, COALESCE(u.name, '') AS actor_name, e.action, e.object_type, "
@@ -108,9 +109,3 @@ async def entries_about(user_id: str) -> list[Row]:
         "ORDER BY e.at, e.id",
         user_id, user_id,
     )
-
-
-async def entry_scopes(entry_id: str) -> list[str]:
-    """The organisations that may read an entry."""
-    rows = await fetch("SELECT organisation FROM audit_scopes WHERE entry = $1", entry_id)
-    return [str(r["organisation"]) for r in rows]

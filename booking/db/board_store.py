@@ -8,12 +8,14 @@ returned are the occurrence's own, without buffers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import Stmt, epoch, fetch, fetch_batch, fetch_one, from_epoch, placeholders, utc
+from booking.db.sql import Stmt, fetch, fetch_batch, fetch_one, placeholders
+from booking.domain.instants import epoch, from_epoch, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +265,9 @@ async def count_pending(school_id: str) -> int:
     return int(row["n"]) if row else 0
 
 
-class ResourceLineRow(NamedTuple):
-    """A resource as the school's overview lists it."""
+@dataclass(frozen=True, slots=True)
+class ResourceLine:
+    """A resource in the school's overview table."""
 
     id: str
     site_id: str
@@ -274,10 +277,17 @@ class ResourceLineRow(NamedTuple):
     capacity: int
     visibility: str
     approval_required: bool
-    tags: str  # JSON array
+    tags: list[str]
 
 
-async def load_resource_lines(school_id: str) -> list[ResourceLineRow]:
+def _tags(text: str | None) -> list[str]:
+    try:
+        return [str(t) for t in json.loads(text or "[]")]
+    except ValueError:
+        return []
+
+
+async def load_resource_lines(school_id: str) -> list[ResourceLine]:
     """Every resource of the school for the overview, by name."""
     rows = await fetch_tuples(
         "SELECT CAST(r.id AS TEXT), CAST(r.site AS TEXT), CAST(r.parent AS TEXT), r.kind, "
@@ -285,4 +295,8 @@ async def load_resource_lines(school_id: str) -> list[ResourceLineRow]:
         "CAST(r.tags AS TEXT) FROM resources r WHERE r.school = $1 ORDER BY r.name, r.id",
         school_id,
     )
-    return list(map(ResourceLineRow._make, rows))
+    return [
+        ResourceLine(rid, site, parent, kind, name, capacity, visibility, bool(approval),
+                     _tags(tags))
+        for rid, site, parent, kind, name, capacity, visibility, approval, tags in rows
+    ]

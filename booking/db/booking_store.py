@@ -9,20 +9,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from booking.db.driver_errors import is_overlap_error
 from booking.db.sql import (
     Row,
     Stmt,
-    epoch,
     execute,
     execute_many,
     fetch,
     fetch_batch,
-    fetch_one,
-    from_epoch,
     placeholders,
-    utc,
 )
 from booking.domain.errors import ConflictingClaim
+from booking.domain.instants import epoch, from_epoch, utc
 from booking.domain.intervals import Interval
 
 _CENT = Decimal("0.01")
@@ -193,6 +191,30 @@ async def set_span(booking_id: str, starts_at: datetime, ends_at: datetime) -> N
         "UPDATE bookings SET starts_at = $1, ends_at = $2 WHERE id = $3",
         utc(starts_at), utc(ends_at), booking_id,
     )
+
+
+async def set_price(booking_id: str, amount: Decimal | None) -> None:
+    """Store the booking's price once the created occurrences are known."""
+    await execute("UPDATE bookings SET price_amount = $1 WHERE id = $2", amount, booking_id)
+
+
+async def insert_occurrence_unless_overlap(
+    booking_id: str, position: int, occurrence: Interval, claims: Sequence[tuple[str, Interval]]
+) -> bool:
+    """`insert_occurrence` in a savepoint: False (and nothing inserted, the transaction still
+    usable) when the database's overlap guard refuses it; any other error raises."""
+    await execute("SAVEPOINT occurrence")
+    try:
+        await insert_occurrence(booking_id, position, occurrence, claims)
+    except Exception as exc:
+        if not is_overlap_error(exc):
+            raise
+        await execute("ROLLBACK TO SAVEPOINT occurrence")
+        inserted = False
+    else:
+        inserted = True
+    await execute("RELEASE SAVEPOINT occurrence")
+    return inserted
 
 
 async def conflicting_claims(
@@ -400,7 +422,3 @@ async def expire_pending(now: datetime, created_before: datetime | None) -> list
             False, *ids,
         )
     return ids
-
-
-async def booking_exists(booking_id: str) -> bool:
-    return await fetch_one("SELECT 1 AS x FROM bookings WHERE id = $1", booking_id) is not None

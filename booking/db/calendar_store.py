@@ -13,17 +13,15 @@ from typing import Any
 
 from booking.db.sql import (
     Stmt,
-    epoch,
     epoch_of,
     execute,
     execute_many,
     fetch,
     fetch_batch,
-    from_epoch,
     in_subquery,
     placeholders,
-    utc,
 )
+from booking.domain.instants import epoch, from_epoch, utc
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import (
     OpeningException,

@@ -14,19 +14,15 @@ from typing import Any
 from booking.db.engine import is_sqlite
 from booking.db.search_store import text_match
 from booking.db.sql import (
-    Row,
     Stmt,
-    epoch,
     epoch_of,
     execute,
     execute_many,
-    fetch,
     fetch_batch,
     fetch_one,
-    from_epoch,
     placeholders,
-    utc,
 )
+from booking.domain.instants import epoch, from_epoch, utc
 from booking.domain.resources import (
     BookableBy,
     CustomerClass,
@@ -55,29 +51,6 @@ class ResourceRecord:
     children_visibility: tuple[str, ...] = ()
     """The visibility of each of `children`, in the same order (callers show only those the
     actor may see; claims always cover all of them)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SchoolRow:
-    id: str
-    name: str
-    brin: str | None
-    level: str | None
-    city: str
-    region_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SiteRow:
-    id: str
-    school_id: str
-    name: str
-    address: str
-    postcode: str
-    city: str
-    latitude: float | None
-    longitude: float | None
-    timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +90,6 @@ FROM resources r JOIN sites s ON s.id = r.site JOIN organisations o ON o.id = r.
 """Positional (tuples): rows of a big catalogue are read often; see `_record`. Integers and
 booleans are expressions (`+ 0`, CASE) and `updated_at` is text, so Piccolo's SQLite converters
 (INTEGER through Decimal, BOOLEAN, TIMESTAMPTZ) do not run per column and row."""
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 @lru_cache(maxsize=4096)
@@ -227,14 +196,6 @@ def _children(rows: Sequence[Sequence[Any]]) -> dict[str, Children]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-async def children_of(ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The equipment ids inside each of the labs `ids` (sorted)."""
-    if not ids:
-        return {}
-    found = _children((await fetch_batch([children_stmt(ids)]))[0])
-    return {k: tuple(c for c, _ in v) for k, v in found.items()}
-
-
 async def _records(rows: Sequence[Sequence[Any]]) -> list[ResourceRecord]:
     labs = [r[0] for r in rows if r[4] == ResourceKind.LAB]
     kids = _children((await fetch_batch([children_stmt(labs)]))[0]) if labs else {}
@@ -252,10 +213,6 @@ def records_from_rows(
 def resources_stmt(ids: Sequence[str]) -> Stmt:
     """The query behind `get_resources` (for batches; see `records_from_rows`)."""
     return Stmt(f"{_SELECT} WHERE r.id IN ({placeholders(len(ids))})", list(ids), tuples=True)
-
-
-async def resources_from_rows(rows: Sequence[Sequence[Any]]) -> dict[str, ResourceRecord]:
-    return {rec.resource.id: rec for rec in await _records(rows)}
 
 
 async def get_resources(ids: Sequence[str]) -> dict[str, ResourceRecord]:
@@ -422,118 +379,3 @@ async def replace_tags(resource_id: str, tags: Iterable[str]) -> None:
         "INSERT INTO resource_tags (id, resource, tag) VALUES ($1, $2, $3)",
         [(str(uuid.uuid4()), resource_id, t) for t in sorted(set(tags))],
     )
-
-
-def _school(row: Row) -> SchoolRow:
-    return SchoolRow(
-        id=str(row["id"]), name=row["name"], brin=row["brin"], level=row["level"],
-        city=row["city"], region_id=_str(row["region"]),
-    )
-
-
-def _site(row: Row) -> SiteRow:
-    return SiteRow(
-        id=str(row["id"]), school_id=str(row["school"]), name=row["name"],
-        address=row["address"], postcode=row["postcode"], city=row["city"],
-        latitude=row["latitude"], longitude=row["longitude"], timezone=row["timezone"],
-    )
-
-
-async def list_schools() -> list[SchoolRow]:
-    rows = await fetch(
-        "SELECT id, name, brin, level, city, region FROM organisations "
-        "WHERE kind = 'school' ORDER BY name, id"
-    )
-    return [_school(r) for r in rows]
-
-
-async def get_school(school_id: str) -> SchoolRow | None:
-    row = await fetch_one(
-        "SELECT id, name, brin, level, city, region FROM organisations "
-        "WHERE kind = 'school' AND id = $1",
-        school_id,
-    )
-    return None if row is None else _school(row)
-
-
-async def sites_of(school_ids: Sequence[str]) -> dict[str, list[SiteRow]]:
-    if not school_ids:
-        return {}
-    rows = await fetch(
-        f"SELECT * FROM sites WHERE school IN ({placeholders(len(school_ids))}) ORDER BY name, id",
-        *school_ids,
-    )
-    found: dict[str, list[SiteRow]] = {}
-    for row in rows:
-        site = _site(row)
-        found.setdefault(site.school_id, []).append(site)
-    return found
-
-
-async def get_site(site_id: str) -> SiteRow | None:
-    row = await fetch_one("SELECT * FROM sites WHERE id = $1", site_id)
-    return None if row is None else _site(row)
-
-
-# inductions ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class InductionRow:
-    id: str
-    organisation_id: str
-    organisation_name: str
-    resource_id: str
-    completed_at: datetime
-    recorded_by: str | None
-
-
-def inducted_stmt(organisation_id: str, resource_ids: Sequence[str]) -> Stmt:
-    """Which of `resource_ids` and their labs the organisation holds an induction for."""
-    marks = placeholders(len(resource_ids), 2)
-    return Stmt(
-        "SELECT DISTINCT CAST(resource AS TEXT) FROM inductions WHERE organisation = $1 AND "
-        f"(resource IN ({marks}) OR resource IN (SELECT parent FROM resources "
-        f"WHERE id IN ({marks})))",
-        [organisation_id, *resource_ids],
-        tuples=True,
-    )
-
-
-async def fetch_rows(st: Stmt) -> list[Any]:
-    """The rows of one prepared statement (e.g. `inducted_stmt`)."""
-    return (await fetch_batch([st]))[0]
-
-
-async def insert_induction(
-    organisation_id: str, resource_id: str, completed_at: datetime, recorded_by: str | None
-) -> str:
-    new_id = str(uuid.uuid4())
-    await execute(
-        "INSERT INTO inductions (id, organisation, resource, completed_at, recorded_by) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        new_id, organisation_id, resource_id, utc(completed_at), recorded_by,
-    )
-    return new_id
-
-
-async def inductions_of(resource_id: str) -> list[InductionRow]:
-    """The inductions recorded on a resource, newest first."""
-    rows = await fetch(
-        "SELECT i.id, i.organisation, o.name, i.resource, i.completed_at, i.recorded_by "
-        "FROM inductions i JOIN organisations o ON o.id = i.organisation "
-        "WHERE i.resource = $1 ORDER BY i.completed_at DESC, i.id",
-        resource_id,
-    )
-    return [
-        InductionRow(str(r["id"]), str(r["organisation"]), r["name"], str(r["resource"]),
-                     r["completed_at"], _str(r["recorded_by"]))
-        for r in rows
-    ]
-
-
-async def is_company(organisation_id: str) -> bool:
-    row = await fetch_one(
-        "SELECT 1 AS x FROM organisations WHERE id = $1 AND kind = 'company'", organisation_id
-    )
-    return row is not None

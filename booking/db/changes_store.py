@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from booking.db.sql import Stmt, epoch, execute, execute_many, fetch, fetch_batch, placeholders, utc
+from booking.db.sql import Stmt, execute, execute_many, fetch, fetch_batch, placeholders
+from booking.domain.instants import epoch, utc
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import format_hhmm
 

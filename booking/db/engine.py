@@ -26,6 +26,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.table import Table
 
 from booking.db import piccolo_conf
+from booking.db.private_api import bind_table, is_finished, is_nested, is_rolled_back
 from booking.db.sqlite_functions import register_async
 from booking.db.tables import ALL_TABLES
 
@@ -63,6 +64,11 @@ class _Lease:
     def __init__(self, pool: _SQLitePool, conn: aiosqlite.Connection) -> None:
         self._pool = pool
         self._conn = conn
+
+    @property
+    def driver(self) -> aiosqlite.Connection:
+        """The pooled aiosqlite connection itself."""
+        return self._conn
 
     def execute(self, sql: str, parameters: Any = None) -> Any:
         return self._conn.execute(sql, parameters)
@@ -133,14 +139,14 @@ class SafeSQLiteTransaction(SQLiteTransaction):
     """Piccolo's transaction, but the connection and context are released whatever happens."""
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
+        if is_nested(self):
             return exception is None
         try:
             if exception:
-                if not self._rolled_back:
+                if not is_rolled_back(self):
                     with suppress(sqlite3.Error):
                         await self.rollback()
-            elif not self._committed and not self._rolled_back:
+            elif not is_finished(self):
                 await self.commit()
         finally:
             await self.connection.close()
@@ -158,7 +164,8 @@ class PooledSQLiteEngine(SQLiteEngine):
             weakref.WeakKeyDictionary()
         )
 
-    def _pool(self) -> _SQLitePool:
+    def loop_pool(self) -> _SQLitePool:
+        """The pool of the running event loop (created on first use)."""
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is None:
@@ -166,13 +173,14 @@ class PooledSQLiteEngine(SQLiteEngine):
         return pool
 
     async def get_connection(self) -> Any:
-        pool = self._pool()
+        pool = self.loop_pool()
         return _Lease(pool, await pool.acquire())
 
+    # the two overrides below are PICCOLO_SQLITE_RUN_HOOKS (private_api)
     async def _run_in_new_connection(
         self, query: str, args: Any = None, query_type: str = "generic", table: Any = None
     ) -> Any:
-        pool = self._pool()
+        pool = self.loop_pool()
         conn = await pool.acquire()
         try:
             async with conn.execute(query, args or []) as cursor:
@@ -218,14 +226,14 @@ class SafePostgresTransaction(PostgresTransaction):
     """Piccolo's transaction, but the connection and context are released whatever happens."""
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
+        if is_nested(self):
             return exception is None
         try:
             if exception:
-                if not self._rolled_back:
+                if not is_rolled_back(self):
                     with suppress(Exception):
                         await self.rollback()
-            elif not self._committed and not self._rolled_back:
+            elif not is_finished(self):
                 await self.commit()
         finally:
             try:
@@ -265,7 +273,7 @@ def use_engine(engine: Engine[Any]) -> Engine[Any]:
 
     tables: tuple[type[Table], ...] = (*ALL_TABLES, Migration)
     for table in tables:
-        table._meta.db = engine
+        bind_table(table, engine)
     piccolo_conf.DB = engine
     _current = engine
     return engine

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from booking.db import actor_store
-from booking.db.sql import Row, execute, fetch, fetch_one, placeholders, utc
+from booking.db.sql import Row, execute, fetch, fetch_one, placeholders
+from booking.domain.instants import utc
 
 
 @dataclass(frozen=True, slots=True)

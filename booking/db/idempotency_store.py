@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from booking.db.sql import execute, fetch, fetch_one, utc
+from booking.db.sql import execute, fetch, fetch_one
+from booking.domain.instants import utc
 
 
 @dataclass(frozen=True, slots=True)

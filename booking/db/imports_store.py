@@ -14,16 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import (
-    Row,
-    epoch_of,
-    execute,
-    execute_many,
-    fetch,
-    fetch_one,
-    placeholders,
-    utc,
-)
+from booking.db.sql import Row, epoch_of, execute, execute_many, fetch, fetch_one, placeholders
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from booking.db.sql import execute, fetch, utc
+from booking.db.sql import execute, fetch
+from booking.domain.instants import utc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from booking.db.sql import Row, execute, fetch, fetch_one, utc
+from booking.db.sql import Row, execute, fetch, fetch_one
+from booking.domain.instants import utc
 
 
 def _id() -> str:

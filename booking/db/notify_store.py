@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from booking.db.sql import Row, Stmt, execute, fetch, fetch_batch, placeholders, utc
+from booking.db.sql import Row, Stmt, execute, fetch, fetch_batch, placeholders
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 
 

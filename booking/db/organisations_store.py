@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from booking.db.sql import Row, execute, fetch, fetch_one, placeholders, utc
+from booking.db.sql import Row, execute, fetch, fetch_one, placeholders
+from booking.domain.instants import utc
 
 _ORG_COLUMNS = (
     "CAST(id AS TEXT) AS id, kind, name, kvk, brin, level, is_sme, city, "

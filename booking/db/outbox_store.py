@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from booking.db.engine import is_sqlite
-from booking.db.sql import Row, execute, execute_many, fetch, fetch_one, utc
+from booking.db.sql import Row, execute, execute_many, fetch, fetch_one
+from booking.domain.instants import utc
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 

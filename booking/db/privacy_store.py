@@ -11,7 +11,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from booking.db.sql import Row, execute, fetch, fetch_one, utc
+from booking.db.sql import Row, execute, fetch, fetch_one
+from booking.domain.instants import utc
 
 # password resets -----------------------------------------------------------------------------
 

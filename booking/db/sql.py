@@ -1,4 +1,4 @@
-"""Portable SQL over the current engine's driver connections, plus the instant conventions.
+"""Portable SQL over the current engine's driver connections.
 
 Statements use PostgreSQL's `$1` placeholders; on SQLite they become `?1` (numbered). Inside
 `engine.transaction()` the transaction's connection is used, otherwise a pooled one. Rows are
@@ -9,17 +9,17 @@ the declared column types), timestamps as aware UTC datetimes, JSON as text.
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from piccolo.engine.sqlite import SQLiteEngine
 
 from booking.db.engine import PooledSQLiteEngine, current_engine
-
-Row = Mapping[str, Any]
+from booking.db.private_api import on_sqlite_thread, raw_sqlite
+from booking.db.rows import Row as Row
+from booking.domain.instants import epoch as epoch  # re-export: reports_store (helper `scale`)
+from booking.domain.instants import utc as utc  # re-export: reports_store (helper `scale`)
 
 _PARAM = re.compile(r"\$(\d+)")
 
@@ -32,22 +32,6 @@ def _for_sqlite(sql: str) -> str:
 def placeholders(count: int, first: int = 1) -> str:
     """`$first, $first+1, …` for an `IN (…)` list of `count` values (at least one)."""
     return ", ".join(f"${i}" for i in range(first, first + max(count, 1)))
-
-
-def utc(at: datetime) -> datetime:
-    """`at` in UTC truncated to whole seconds; ValueError for a naive datetime."""
-    if at.utcoffset() is None:
-        raise ValueError("naive datetime: every instant must be time-zone aware")
-    return at.astimezone(UTC).replace(microsecond=0)
-
-
-def epoch(at: datetime) -> int:
-    """Whole epoch seconds of an aware instant (what claims store)."""
-    return int(utc(at).timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def epoch_of(column: str) -> str:
@@ -90,14 +74,14 @@ async def _sqlite_run(conn: Any, sql: str, args: Sequence[Any], many: bool = Fal
     """Execute and fetch in ONE hop to aiosqlite's thread (its cursor API costs three)."""
 
     def run() -> list[Row]:
-        raw = conn._conn
+        raw = raw_sqlite(conn)
         cursor = raw.executemany(sql, args) if many else raw.execute(sql, args)
         try:
             return [] if many else cursor.fetchall()
         finally:
             cursor.close()
 
-    return await conn._execute(run)
+    return await on_sqlite_thread(conn, run)
 
 
 async def fetch(sql: str, *args: Any) -> list[Row]:
@@ -107,10 +91,10 @@ async def fetch(sql: str, *args: Any) -> list[Row]:
     if isinstance(engine, SQLiteEngine):
         query = _for_sqlite(sql)
         if conn is not None:
-            rows: list[Row] = await _sqlite_run(conn._conn, query, args)
+            rows: list[Row] = await _sqlite_run(conn.driver, query, args)
             return rows
         assert isinstance(engine, PooledSQLiteEngine)
-        pool = engine._pool()
+        pool = engine.loop_pool()
         pooled_conn = await pool.acquire()
         try:
             pooled_rows: list[Row] = await _sqlite_run(pooled_conn, query, args)
@@ -143,9 +127,9 @@ async def fetch_batch(statements: Sequence[Stmt]) -> list[list[Any]]:
         prepared = [(_for_sqlite(st.sql), [tuple(a) for a in st.args] if st.many else st.args,
                      st.many, st.tuples) for st in statements]
         if conn is not None:
-            return await _sqlite_batch(conn._conn, prepared)
+            return await _sqlite_batch(conn.driver, prepared)
         assert isinstance(engine, PooledSQLiteEngine)
-        pool = engine._pool()
+        pool = engine.loop_pool()
         pooled_conn = await pool.acquire()
         try:
             return await _sqlite_batch(pooled_conn, prepared)
@@ -166,7 +150,7 @@ async def _sqlite_batch(
     conn: Any, prepared: list[tuple[str, Any, bool, bool]]
 ) -> list[list[Any]]:
     def run() -> list[list[Any]]:
-        raw = conn._conn
+        raw = raw_sqlite(conn)
         out: list[list[Any]] = []
         for sql, args, many, tuples in prepared:
             if many and not args:
@@ -185,7 +169,7 @@ async def _sqlite_batch(
                 cursor.close()
         return out
 
-    result: list[list[Any]] = await conn._execute(run)
+    result: list[list[Any]] = await on_sqlite_thread(conn, run)
     return result
 
 
@@ -209,24 +193,6 @@ async def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
     if conn is None:
         raise RuntimeError("execute_many needs a transaction")
     if isinstance(engine, SQLiteEngine):
-        await _sqlite_run(conn._conn, _for_sqlite(sql), batch, many=True)
+        await _sqlite_run(conn.driver, _for_sqlite(sql), batch, many=True)
     else:
         await conn.executemany(sql, batch)
-
-
-def is_overlap_error(exc: BaseException) -> bool:
-    """True for the database's no-overlap guard: the SQLite trigger or the PG exclusion."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "booking_overlap" in str(exc)
-    return getattr(exc, "sqlstate", None) == "23P01"
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Deadlock or serialization failure (PostgreSQL 40P01 / 40001): retry the transaction."""
-    return getattr(exc, "sqlstate", None) in ("40P01", "40001")
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc)
-    return getattr(exc, "sqlstate", None) == "23505"

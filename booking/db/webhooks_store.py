@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from booking.db.sql import Row, execute, fetch, fetch_one, placeholders, utc
+from booking.db.sql import Row, execute, fetch, fetch_one, placeholders
+from booking.domain.instants import utc
 
 
 @dataclass(frozen=True, slots=True)

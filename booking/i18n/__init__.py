@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import Translations
 
 from booking.i18n.reasons import reason_message
 
@@ -93,8 +93,3 @@ def negotiate_locale(accept_language: str | None, cookie: str | None) -> str:
         if quality > 0 and (best is None or (quality, -index) > (best[0], best[1])):
             best = (quality, -index, lang)
     return best[2] if best else DEFAULT_LOCALE
-
-
-def null_translations() -> NullTranslations:
-    """A catalogue that returns every message unchanged (English)."""
-    return NullTranslations()

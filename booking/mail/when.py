@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -54,7 +53,3 @@ def long_span(interval: Interval, tz: str, locale: str) -> str:
         f"{_DAYS[lang][e.weekday()][1]} {e.day} {_MONTHS[lang][e.month - 1]} {e:%H:%M}")
     zone = s.tzname() if s.tzname() == e.tzname() else f"{s.tzname()}/{e.tzname()}"
     return f"{day}, {s:%H:%M}–{end} ({zone}, {tz})"
-
-
-def long_spans(intervals: Sequence[Interval], tz: str, locale: str) -> list[str]:
-    return [long_span(i, tz, locale) for i in intervals]

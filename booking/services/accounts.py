@@ -22,7 +22,7 @@ from booking.db import accounts_store as store
 from booking.db import privacy_store
 from booking.db.actor_store import memberships as load_memberships
 from booking.db.engine import transaction
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain.errors import BookingError, NotFound, RuleViolation
 from booking.domain.errors import Reason as _Reason
 from booking.domain.roles import Membership, OrgKind, Role
@@ -163,11 +163,6 @@ async def _check_role(organisation_id: str, role: Role) -> None:
     if kind != ROLE_KINDS[role].value:
         message = f"a {role.value} belongs to a {ROLE_KINDS[role].value}, not a {kind}"
         raise RuleViolation([_Reason("role_kind", message)], "role")
-
-
-async def add_membership(user_id: str, organisation_id: str, role: Role) -> None:
-    await _check_role(organisation_id, role)
-    await store.insert_membership(user_id, organisation_id, role.value)
 
 
 async def get_user_info(user_id: str) -> UserInfo | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from booking.db import audit_store, booking_store
 from booking.db.booking_store import BookingRecord
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain.audit import AuditAccess, audit_access, audit_organisations, local_span
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor

@@ -13,7 +13,7 @@ from booking.domain import permissions
 from booking.domain.errors import NotFound
 from booking.domain.localtime import local_instant, next_month, previous_month
 from booking.domain.roles import Actor
-from booking.services.board import order_rows
+from booking.services.board_layout import order_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from decimal import Decimal
 from booking.db import booking_store, changes_store
 from booking.db.booking_store import BookingRecord, StoredOccurrence
 from booking.db.changes_store import BookingUpdate, Moved
+from booking.db.driver_errors import is_overlap_error, is_retryable
 from booking.db.engine import transaction
-from booking.db.sql import is_overlap_error, is_retryable, utc
 from booking.domain import permissions
 from booking.domain.errors import (
     Conflict,
@@ -30,6 +30,7 @@ from booking.domain.errors import (
     RuleViolation,
     StaleVersion,
 )
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.domain.states import BookingStatus

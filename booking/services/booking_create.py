@@ -11,18 +11,14 @@ from datetime import datetime
 
 from booking.db import booking_store
 from booking.db.booking_store import NewBooking
+from booking.db.driver_errors import is_overlap_error, is_retryable
 from booking.db.engine import transaction
-from booking.db.sql import (
-    execute,
-    is_overlap_error,
-    is_retryable,
-    utc,
-)
 from booking.domain.claims import claims_for
 from booking.domain.errors import (
     Conflict,
     ConflictingClaim,
 )
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.domain.states import BookingStatus
@@ -143,8 +139,7 @@ async def _create_once(
         if len(final) != len(created):
             amount, currency = price(p, final)
             await booking_store.set_span(booking_id, final[0].start, final[-1].end)
-            await execute("UPDATE bookings SET price_amount = $1 WHERE id = $2", amount,
-                          booking_id)
+            await booking_store.set_price(booking_id, amount)
         view = BookingView(
             id=booking_id, status=str(status), resource_ids=ids, start=final[0].start,
             end=final[-1].end, title=req.title.strip()[:200], participants=req.participants,
@@ -175,18 +170,11 @@ async def _insert_occurrences(
             continue
         occ = Interval(o.start, o.end)
         wanted = wanted_claims(p, occ)
-        await execute("SAVEPOINT occurrence")
-        try:
-            await booking_store.insert_occurrence(booking_id, position, occ, wanted)
-        except Exception as exc:
-            if not is_overlap_error(exc):
-                raise
-            await execute("ROLLBACK TO SAVEPOINT occurrence")
+        if await booking_store.insert_occurrence_unless_overlap(booking_id, position, occ, wanted):
+            result.append(o)
+        else:
             conflicts = p.masked(await booking_store.conflicting_claims(wanted))
             result.append(OccurrenceView(o.start, o.end, "skipped", conflicts))
-        else:
-            result.append(o)
-        await execute("RELEASE SAVEPOINT occurrence")
     if not any(o.outcome == "created" for o in result):
         raise Conflict([c for o in result for c in o.conflicts])
     return result

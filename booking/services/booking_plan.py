@@ -10,11 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from booking.db import actor_store, calendar_store
+from booking.db import batched_reads, calendar_store
 from booking.db import catalogue_store as resources_store
 from booking.db.catalogue_store import ResourceRecord
 from booking.db.engine import transaction
-from booking.db.sql import fetch_batch, from_epoch, utc
 from booking.domain import permissions
 from booking.domain.availability import ResourceCalendar, check_request
 from booking.domain.claims import claims_for, find_conflicts
@@ -26,6 +25,7 @@ from booking.domain.errors import (
     Reason,
     RuleViolation,
 )
+from booking.domain.instants import from_epoch, utc
 from booking.domain.intervals import Interval
 from booking.domain.organisations import partnership_day
 from booking.domain.pricing import PriceLine, PriceQuote, price_lines
@@ -153,16 +153,11 @@ async def prepare(
     Raises NotAllowed (no company), NotFound (unknown or invisible resource), RuleViolation
     (participants above the largest capacity, a rule without occurrences)."""
     ids = checked.ids
-    company_rows, resource_rows, kid_rows, inducted_rows = await fetch_batch([
-        actor_store.company_terms_stmt(company, partnership_day(now)),
-        resources_store.resources_stmt(ids), resources_store.children_stmt(ids),
-        resources_store.inducted_stmt(company, ids),
-    ])
-    terms = actor_store.company_terms_from_rows(company_rows)
-    if terms is None:
+    read = await batched_reads.read_booking_inputs(company, partnership_day(now), ids)
+    if read.terms is None:
         raise NotAllowed("only companies may book")
-    company_name, is_sme, partner_schools = terms
-    records = resources_store.records_from_rows(resource_rows, kid_rows)
+    company_name, is_sme, partner_schools = read.terms
+    records = read.records
     requested = [records[i] for i in ids if i in records]
     if len(requested) != len(ids) or not all(
         permissions.can_see_resource(actor, r.resource) for r in requested
@@ -192,7 +187,7 @@ async def prepare(
         calendars=calendars,
         held=[(rid, Interval(from_epoch(s), from_epoch(e))) for rid, s, e in claim_rows],
         quota_used=await _quota(company, requested, list(occurrences)),
-        inducted=frozenset(r[0] for r in inducted_rows), hidden=hidden,
+        inducted=read.inducted, hidden=hidden,
     )
 
 

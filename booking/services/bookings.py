@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from booking.db import booking_store
 from booking.db.booking_store import BookingFilter, BookingRecord
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation, StaleVersion
+from booking.domain.instants import utc
 from booking.domain.roles import Actor
 from booking.domain.states import ACTIVE, BookingAction, transition
 from booking.services.booking_create import create_booking, default_render

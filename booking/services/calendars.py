@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from booking.db import calendar_store, catalogue_store
+from booking.db import batched_reads, calendar_store
 from booking.db.catalogue_store import ResourceRecord
-from booking.db.sql import epoch, fetch_batch
 from booking.domain.availability import ClosureSpan, ResourceCalendar
 from booking.domain.claims import blocking
 from booking.domain.errors import NotFound, Reason, RuleViolation
+from booking.domain.instants import epoch
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.openinghours import OpeningException, OpeningRule, open_intervals
@@ -171,15 +171,10 @@ async def load_one(
     the resource row, its equipment and every calendar input, whose statements find the site,
     relatives and buffers by subquery; the same inputs in epoch seconds too (for
     `free_spans`). None when the resource does not exist."""
-    rows = await fetch_batch([
-        catalogue_store.resources_stmt([resource_id]),
-        catalogue_store.children_stmt([resource_id]),
-        *calendar_store.one_resource_stmts(resource_id, window, _dates(window)),
-    ])
-    rec = catalogue_store.records_from_rows(rows[0], rows[1]).get(resource_id)
-    if rec is None:
+    read = await batched_reads.read_one_resource(resource_id, window, _dates(window))
+    if read is None:
         return None
-    inputs = calendar_store.one_resource_inputs(rows[2:], resource_id, rec.resource.site_id)
+    rec, inputs = read
     merged = calendar_store.merge_epochs((s, e) for _, s, e in inputs.claim_rows)
     rules = tuple(inputs.rules.get(resource_id, ()))
     exceptions = tuple(inputs.exceptions.get(resource_id, ()))

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from booking.db import booking_store, calendar_store, changes_store
+from booking.db import booking_store, calendar_store, changes_store, schools_store
 from booking.db import catalogue_store as store
 from booking.db.changes_store import MetOccurrence
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain import permissions
+from booking.domain.audit import local_span
 from booking.domain.errors import (
     Conflict,
     ConflictingClaim,
@@ -22,14 +22,16 @@ from booking.domain.errors import (
     Reason,
     RuleViolation,
 )
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 from booking.domain.localtime import local_instant
 from booking.domain.openinghours import DayHours, leaves_hours
 from booking.domain.roles import Actor
+from booking.services import audit
 from booking.services.booking_change import cancel_occurrences
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed
 from booking.services.calendars import checked_window, valid_id
-from booking.services.catalogue import audit_closure, managed_closure, managed_resource
+from booking.services.catalogue import managed_resource
 from booking.services.views import ClosureView
 
 ON_CONFLICT = ("keep", "cancel")
@@ -124,8 +126,8 @@ async def _described(met: Sequence[MetOccurrence]) -> list[AffectedBooking]:
     return found
 
 
-async def _managed_site(actor: Actor, site_id: str) -> store.SiteRow:
-    site = await store.get_site(valid_id(site_id))
+async def _managed_site(actor: Actor, site_id: str) -> schools_store.SiteRow:
+    site = await schools_store.get_site(valid_id(site_id))
     if site is None:
         raise NotFound("no such site")
     if not permissions.can_manage_school(actor, site.school_id):
@@ -135,7 +137,7 @@ async def _managed_site(actor: Actor, site_id: str) -> store.SiteRow:
 
 async def site_timezone(site_id: str) -> str:
     """The site's IANA zone (NotFound for an unknown site)."""
-    site = await store.get_site(valid_id(site_id))
+    site = await schools_store.get_site(valid_id(site_id))
     if site is None:
         raise NotFound("no such site")
     return site.timezone
@@ -273,3 +275,53 @@ async def import_closures_left(actor: Actor, import_id: str, now: datetime) -> i
 
     found = await get_import(actor, import_id)
     return await changes_store.import_closure_count(found.id, now)
+
+
+async def managed_closure(actor: Actor, closure_id: str) -> calendar_store.ClosureRecord:
+    """The closure if the actor manages its school (of its resource or site); NotFound
+    otherwise (a closure of another school is not known to exist)."""
+    c = await calendar_store.get_closure(valid_id(closure_id))
+    if c is None:
+        raise NotFound("no such closure")
+    if c.resource_id is not None:  # not managed_resource: its 403 would reveal the closure
+        rec = await store.get_resource(c.resource_id)
+        if rec is None:
+            raise NotFound("no such closure")
+        school = rec.resource.school_id
+    else:
+        site = await schools_store.get_site(c.site_id or "")
+        if site is None:
+            raise NotFound("no such closure")
+        school = site.school_id
+    if not permissions.can_manage_school(actor, school):
+        raise NotFound("no such closure")
+    return c
+
+
+async def delete_closure(actor: Actor, closure_id: str) -> None:
+    """Deletes a closure of a school the actor manages; NotFound for everyone else, exactly as
+    for an id that does not exist (only managers ever see closure ids)."""
+    async with transaction():
+        c = await managed_closure(actor, closure_id)
+        await calendar_store.delete_closure(c.id)
+        await audit_closure("closure.deleted", actor, c)
+
+
+async def audit_closure(action: str, actor: Actor, c: calendar_store.ClosureRecord) -> None:
+    """The audit entry of a closure added or removed (call in the same transaction), naming
+    the resource or site and the local span."""
+    if c.resource_id is not None:
+        rec = await store.get_resource(c.resource_id)
+        assert rec is not None
+        where, school_id, timezone = (rec.resource.name, rec.resource.school_id,
+                                      rec.resource.timezone)
+    else:
+        site = await schools_store.get_site(c.site_id or "")
+        assert site is not None
+        where, school_id, timezone = site.name, site.school_id, site.timezone
+    span = local_span(c.interval.start, c.interval.end, timezone)
+    await audit.record(
+        action=action, object_type="closure", object_id=c.id,
+        summary=" ".join(p for p in (where, span, c.reason and f"({c.reason})") if p),
+        at=datetime.now(UTC), actor_id=actor.user_id, organisation_ids=(school_id,),
+    )

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking.db import feeds_store as store
-from booking.db.catalogue_store import get_resource, get_school
+from booking.db.catalogue_store import get_resource
 from booking.db.engine import transaction
 from booking.db.feeds_store import FeedTokenRecord
+from booking.db.schools_store import get_school
 from booking.domain import permissions
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.permissions import can_see_resource

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from booking.db.catalogue_store import get_resource, get_site
+from booking.db.catalogue_store import get_resource
+from booking.db.schools_store import get_site
 from booking.domain.errors import Reason, RuleViolation
 from booking.domain.intervals import Interval
 from booking.ical import SKIP_MESSAGES, IcsFormatError, ImportResult, read_import

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from booking.db import idempotency_store as store
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain.errors import IdempotencyInProgress, IdempotencyMismatch
+from booking.domain.instants import utc
 from booking.services.views import BookingResult
 
 RETENTION = timedelta(hours=24)

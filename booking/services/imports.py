@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from booking.db import imports_store as store
-from booking.db.catalogue_store import get_resource, get_site
+from booking.db.catalogue_store import get_resource
 from booking.db.engine import transaction
 from booking.db.imports_store import ImportRecord, OverlapRow
+from booking.db.schools_store import get_site
 from booking.domain.errors import NotAllowed, NotFound, Reason, RuleViolation
 from booking.domain.permissions import can_manage_school, can_see_resource
 from booking.domain.roles import Actor

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from booking.db import catalogue_store as store
+from booking.db import inductions_store
 from booking.db.engine import transaction
-from booking.db.sql import utc
 from booking.domain.errors import NotFound, Reason, RuleViolation
+from booking.domain.instants import utc
 from booking.domain.roles import Actor
 from booking.services.calendars import valid_id
 from booking.services.catalogue import managed_resource
@@ -39,10 +39,10 @@ async def record_induction(
         company = ""
     async with transaction():
         rec = await managed_resource(actor, resource_id)
-        if not company or not await store.is_company(company):
+        if not company or not await inductions_store.is_company(company):
             raise RuleViolation([Reason("invalid", "name a company")],
                                 field_name="organisation_id")
-        new_id = await store.insert_induction(company, rec.resource.id,
+        new_id = await inductions_store.insert_induction(company, rec.resource.id,
                                               utc(completed_at or now), actor.user_id)
     found = await list_inductions(actor, rec.resource.id)
     return next(i for i in found if i.id == new_id)
@@ -54,5 +54,5 @@ async def list_inductions(actor: Actor, resource_id: str) -> list[InductionView]
     return [
         InductionView(i.id, i.organisation_id, i.organisation_name, i.resource_id,
                       i.completed_at, i.recorded_by, rec.resource.timezone)
-        for i in await store.inductions_of(rec.resource.id)
+        for i in await inductions_store.inductions_of(rec.resource.id)
     ]

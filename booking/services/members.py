@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from booking.db import members_store as store
 from booking.db import organisations_store as orgs
 from booking.db.engine import transaction
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import Gone, NotAllowed, NotFound
 from booking.domain.passwords import check_new_password

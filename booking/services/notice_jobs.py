@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from booking.db import booking_store, notify_store
 from booking.db.engine import transaction
-from booking.db.sql import epoch
+from booking.domain.instants import epoch
 from booking.services.booking_notices import TEMPLATE, context
 from booking.services.outbox import enqueue_mail, enqueue_many, mail_row
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from booking.db import organisations_store as store
 from booking.db.engine import transaction
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain import organisations as rules
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor, OrgKind, Role

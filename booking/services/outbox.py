@@ -70,13 +70,3 @@ async def enqueue_mail(
 async def enqueue_many(rows: list[NewMessage]) -> None:
     """Queue rows built with `mail_row` (or webhook rows) in one statement."""
     await outbox_store.insert_messages(rows)
-
-
-async def enqueue_webhook(
-    *, webhook_id: str, url: str, body: Mapping[str, Any], now: datetime, key: str | None = None,
-) -> None:
-    """Queue one webhook delivery (signed at send time with the subscription's secret)."""
-    await outbox_store.insert_messages([NewMessage(
-        kind=WEBHOOK, recipient=url, payload=json.dumps(dict(body), separators=(",", ":")),
-        now=now, dedupe_key=key, webhook_id=webhook_id,
-    )])

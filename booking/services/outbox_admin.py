@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking.db import outbox_store
-from booking.db.sql import Row
+from booking.db.rows import Row
 from booking.domain.errors import NotAllowed, NotFound
 from booking.domain.roles import Actor
 from booking.services.outbox_worker import compose_mail

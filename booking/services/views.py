@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from booking.db.schools_store import SiteRow
 from booking.domain.errors import ConflictingClaim, Reason
 from booking.domain.resources import Policy, Rate
 
@@ -28,17 +29,8 @@ class Page(Generic[T]):
     """A corrected query that finds something, when the text search found nothing."""
 
 
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    id: str
-    school_id: str
-    name: str
-    address: str
-    postcode: str
-    city: str
-    latitude: float | None
-    longitude: float | None
-    timezone: str
+SiteView = SiteRow
+"""A school's site: the store's row (nothing to hide or add)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,7 @@ from booking.domain.intervals import Interval
 from booking.domain.localtime import local_date, local_instant
 from booking.domain.reports import Measures
 from booking.domain.roles import Actor, Role
-from booking.services import board as board_service
-from booking.services import reports
+from booking.services import reports, school_overview
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.guards import requires
 from frontend.pages.manage_common import page
@@ -80,7 +79,7 @@ async def region(request: Request[Any, Any, Any], actor: Actor, now: datetime) -
     first = today - timedelta(weeks=WEEKS)
     window = Interval(local_instant(ZONE, first, 0), local_instant(ZONE, today, 0))
     report = await reports.utilisation(actor, window, group_by="school")
-    counts = await board_service.resource_counts(actor, [r.key for r in report.rows])
+    counts = await school_overview.resource_counts(actor, [r.key for r in report.rows])
     lines = sorted(
         (SchoolLine(r.key, r.label, counts.get(r.key, 0), r.measures) for r in report.rows),
         key=lambda s: s.label,

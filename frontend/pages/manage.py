@@ -18,7 +18,7 @@ from booking.domain.roles import Actor
 from booking.i18n import translations
 from booking.ical import SKIP_MESSAGES
 from booking.services import board as board_service
-from booking.services import bookings
+from booking.services import board_queue, bookings, school_overview
 from booking.services.board_month import month_board
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -38,9 +38,9 @@ async def overview(request: Request[Any, Any, Any], actor: Actor, now: datetime)
     choice = await choose_school(request, actor)
     can_manage = permissions.can_manage_school(actor, choice.id)
     with collector_paused():  # a thousand resources' rows, as on the board
-        by_site = await board_service.resource_lines(actor, choice.id)
-        pending = await board_service.pending_count(actor, choice.id)
-        closures = await board_service.school_closures(
+        by_site = await school_overview.resource_lines(actor, choice.id)
+        pending = await board_queue.pending_count(actor, choice.id)
+        closures = await school_overview.school_closures(
             actor, choice.id, now, now + timedelta(days=CLOSURE_DAYS)
         )
         feeds: list[Any] = []
@@ -92,7 +92,7 @@ async def queue(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
         number = max(1, int(request.query_params.get("page") or 1))
     except ValueError:
         number = 1
-    pending, total = await board_service.pending_requests(
+    pending, total = await board_queue.pending_requests(
         actor, choice.id, QUEUE_PAGE, (number - 1) * QUEUE_PAGE)
     pages = max(1, -(-total // QUEUE_PAGE))
     return await render(
@@ -108,11 +108,11 @@ async def one_request(request: Request[Any, Any, Any],
     """One pending request with approve and decline (the booking page and the board link here:
     a long queue is paged, so `/manage/requests#r-…` would not always find it)."""
     choice = await choose_school(request, actor)
-    pending, _ = await board_service.pending_requests(actor, choice.id, 1, booking_id=booking_id)
+    pending, _ = await board_queue.pending_requests(actor, choice.id, 1, booking_id=booking_id)
     if not pending:  # decided in the meantime, or not a request of this school
         return redirect(request, f"/bookings/{booking_id}", Flash(
             "This booking is not waiting for a decision.", "info"))
-    total = await board_service.pending_count(actor, choice.id)
+    total = await board_queue.pending_count(actor, choice.id)
     return await render(
         request, "manage/requests.html", section="manage", choice=choice, pending=pending,
         total=total, page=1, pages=1, first=1, single=True,

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from booking.services.board import BoardBlock, BoardGroup, BoardRow
+from booking.services.board_layout import BoardBlock, BoardGroup, BoardRow
 
 _paused = 0  # board requests in flight with the cyclic collector paused
 

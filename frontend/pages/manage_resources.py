@@ -15,8 +15,7 @@ from booking.domain.intervals import Interval
 from booking.domain.roles import Actor
 from booking.i18n import reason_message
 from booking.i18n.fetch_errors import fetch_error_message
-from booking.services import board as board_service
-from booking.services import catalogue, closures, imports
+from booking.services import catalogue, closures, imports, resource_admin, school_overview
 from booking.services.views import ResourceView
 from frontend.errors import PAGE_EXCEPTION_HANDLERS
 from frontend.flash import Flash
@@ -56,13 +55,13 @@ async def _resource_page(
     closure_errors: FormErrors | None = None, closure_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    labs = [r for lines in (await board_service.resource_lines(actor, choice.id)).values()
+    labs = [r for lines in (await school_overview.resource_lines(actor, choice.id)).values()
             for r in lines if r.kind == "lab"]
     closures: list[Any] = []
     if resource is not None:
         now = now_on(request.app.state)
         closures = [
-            c for c in await board_service.school_closures(
+            c for c in await school_overview.school_closures(
                 actor, choice.id, now, now + CLOSURES_AHEAD)
             if c.resource_id == resource.id or c.site_id == resource.site_id
         ]
@@ -111,7 +110,7 @@ async def create_resource(request: Request[Any, Any, Any],
     data = values.to_input(choice.id, errors)
     if data is not None:
         try:
-            created = await catalogue.create_resource(actor, data, now=now)
+            created = await resource_admin.create_resource(actor, data, now=now)
         except RuleViolation as exc:
             _service_error(errors, exc)
         else:
@@ -142,7 +141,7 @@ async def update_resource(request: Request[Any, Any, Any],
     patch = values.to_patch(errors)
     if patch is not None:
         try:
-            updated = await catalogue.update_resource(actor, resource.id, patch,
+            updated = await resource_admin.update_resource(actor, resource.id, patch,
                                                       now=now)
         except RuleViolation as exc:
             _service_error(errors, exc)
@@ -167,7 +166,7 @@ async def save_hours(request: Request[Any, Any, Any],
         return await rules_question(request, resource, form, removed)
     if not errors:
         try:
-            await catalogue.set_opening_hours(actor, resource.id, rules)
+            await resource_admin.set_opening_hours(actor, resource.id, rules)
         except RuleViolation as exc:
             errors.add("rule-0-opens", exc.reasons[0].message)
         else:
@@ -203,11 +202,11 @@ async def add_closure(request: Request[Any, Any, Any],
             if affected and on_conflict is None:  # ask before anything changes
                 return await closure_question(request, resource, values, affected)
             if whole:
-                await catalogue.add_site_closure(actor, resource.site_id, Interval(start, end),
+                await closures.add_site_closure(actor, resource.site_id, Interval(start, end),
                                                  reason, on_conflict=on_conflict,
                                                  now=now)
             else:
-                await catalogue.add_closure(actor, resource.id, Interval(start, end), reason,
+                await closures.add_closure(actor, resource.id, Interval(start, end), reason,
                                             on_conflict=on_conflict, now=now)
         except Conflict:  # a booking came in meanwhile: ask again, with it
             affected = await closures.affected_bookings(actor, Interval(start, end), **where)
@@ -232,7 +231,7 @@ async def delete_closure(request: Request[Any, Any, Any],
     form = await request.form()
     back = str(form.get("back") or "/manage")
     back = back if back.startswith("/manage") else "/manage"
-    await catalogue.delete_closure(actor, closure_id)
+    await closures.delete_closure(actor, closure_id)
     return redirect(request, back, Flash("The closure has been removed.", "success"))
 
 

@@ -9,7 +9,7 @@ import httpx
 
 from booking.domain.intervals import Interval
 from booking.domain.roles import Role
-from booking.services import accounts, catalogue
+from booking.services import accounts, closures
 from tests.factories import actor_for, make_resource, make_school, make_site
 from tests.http.conftest import NOW
 
@@ -54,7 +54,7 @@ async def test_the_audit_page_shows_a_school_its_own_trail(db: Any, web: httpx.A
     resource = await make_resource(site_id=await make_site(school_id=school), name="Lasrobot")
     fm = await _user("fm@school.example", school, Role.FACILITY_MANAGER)
     start = datetime(2026, 3, 9, 9, tzinfo=UTC)
-    await catalogue.add_closure(await actor_for(fm), resource,
+    await closures.add_closure(await actor_for(fm), resource,
                                 Interval(start, start + timedelta(hours=4)), "Onderhoud")
     await _sign_in(web, "fm@school.example")
     page = await web.get("/audit")

@@ -23,7 +23,7 @@ async def test_healthz_503_when_the_database_fails(
     async def broken(*args: object) -> None:
         raise OSError("connection refused")
 
-    monkeypatch.setattr(health, "fetch_one", broken)
+    monkeypatch.setattr(health, "check_database", broken)
     r = await client.get("/healthz")
     assert r.status_code == 503 and r.headers["content-type"].startswith(PROBLEM)
 

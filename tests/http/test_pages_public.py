@@ -14,7 +14,7 @@ import pytest
 
 from booking.domain.intervals import Interval
 from booking.domain.roles import Role
-from booking.services import accounts, catalogue
+from booking.services import accounts, closures
 from tests.factories import make_company, make_resource, make_school, make_site, manager
 from tests.http.conftest import NOW
 
@@ -212,7 +212,7 @@ async def test_check_step_shows_the_reasons_in_dutch(
     assert "te kort van tevoren: minstens 48 uur vooraf" in too_soon.text
     assert 'value="confirm"' not in too_soon.text
     closure = Interval(datetime(2026, 3, 10, 0, tzinfo=UTC), datetime(2026, 3, 11, 0, tzinfo=UTC))
-    await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Studiedag")
+    await closures.add_closure(await manager(lab["school"]), lab["lab"], closure, "Studiedag")
     closed = await web.post("/book", data={**booking_form(lab["lab"]), "_csrf": csrf(web)})
     assert "gesloten — Studiedag" in closed.text
 
@@ -234,7 +234,7 @@ async def test_weekly_series_reports_each_week(
 ) -> None:
     await sign_in(web)
     closure = Interval(datetime(2026, 3, 17, 0, tzinfo=UTC), datetime(2026, 3, 18, 0, tzinfo=UTC))
-    await catalogue.add_closure(await manager(lab["school"]), lab["lab"], closure, "Toetsweek")
+    await closures.add_closure(await manager(lab["school"]), lab["lab"], closure, "Toetsweek")
     form = {**booking_form(lab["lab"]), "repeat": "on", "weeks": "3", "on_conflict": "skip"}
     checked = await web.post("/book", data={**form, "_csrf": csrf(web)})
     assert "1 week is niet te boeken" in checked.text and "2 weken zijn vrij." in checked.text

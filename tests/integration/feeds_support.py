@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from booking.db import booking_store
 from booking.db.engine import transaction
-from booking.db.sql import execute, fetch, utc
+from booking.db.sql import execute, fetch
+from booking.domain.instants import utc
 from booking.domain.intervals import Interval
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -12,7 +12,7 @@ from booking.db.engine import transaction
 from booking.db.sql import execute, fetch
 from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule
-from booking.services import accounts, audit, bookings, catalogue, privacy
+from booking.services import accounts, audit, bookings, closures, privacy, resource_admin
 from booking.services.views import BookingRequest
 from tests.factories import booker, make_resource, make_school, make_site, manager
 
@@ -50,11 +50,11 @@ async def test_closures_rules_policy_and_tokens_are_recorded(db: Any) -> None:
     school = await make_school()
     resource = await make_resource(site_id=await make_site(school_id=school))
     fm = await manager(school)
-    closure = await catalogue.add_closure(
+    closure = await closures.add_closure(
         fm, resource, Interval(START, START + timedelta(days=1)), "Onderhoud")
-    await catalogue.delete_closure(fm, closure.id)
-    await catalogue.set_opening_hours(fm, resource, [OpeningRule(1, time(8), time(17))])
-    await catalogue.update_resource(fm, resource, {"policy": {"approval_required": True}})
+    await closures.delete_closure(fm, closure.id)
+    await resource_admin.set_opening_hours(fm, resource, [OpeningRule(1, time(8), time(17))])
+    await resource_admin.update_resource(fm, resource, {"policy": {"approval_required": True}})
     view, _ = await accounts.create_token(fm.user_id or "", "Rooster", datetime.now(UTC))
     await accounts.delete_token(fm.user_id or "", view.id)
     entries = (await audit.list_entries(fm, organisation_id=school)).items
@@ -71,7 +71,7 @@ async def test_a_failed_change_leaves_no_entry(db: Any) -> None:
     fm = await manager(school)
     with pytest.raises(RuntimeError, match="after the change"):
         async with transaction():
-            await catalogue.add_closure(
+            await closures.add_closure(
                 fm, resource, Interval(START, START + timedelta(hours=3)), "Onderhoud")
             assert await _actions() == ["closure.created"]  # written, not yet committed
             raise RuntimeError("after the change")

@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from booking.db.engine import transaction
-from booking.db.sql import epoch, execute, execute_many
+from booking.db.sql import execute, execute_many
 from booking.domain.errors import NotFound
-from booking.services.board import BoardBlock, BoardView, board
+from booking.domain.instants import epoch
+from booking.services.board import board
+from booking.services.board_layout import BoardBlock, BoardView
 from tests.conftest import Backend
 from tests.factories import make_company, make_resource, make_school, make_site, manager
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from booking.db.engine import transaction
-from booking.db.sql import epoch, execute, fetch
+from booking.db.sql import execute, fetch
 from booking.domain.errors import Conflict
+from booking.domain.instants import epoch
 from booking.ical.feeds import feed_uid
 from booking.services import bookings
 from booking.services.booking_events import BookingEvent, BookingEventType, booking_changed

@@ -9,7 +9,7 @@ import pytest
 
 from booking.db.sql import fetch
 from booking.domain.errors import Conflict, NotAllowed, NotFound, RuleViolation, StaleVersion
-from booking.services import bookings, catalogue
+from booking.services import bookings, catalogue, closures
 from booking.services.views import BookingRequest
 from tests.conftest import Backend
 from tests.factories import (
@@ -134,7 +134,7 @@ async def test_closure_reason_is_named(db: Backend) -> None:
     fm = await manager(school)
     from booking.domain.intervals import Interval
 
-    await catalogue.add_site_closure(fm, site, Interval(MON, MON + timedelta(days=1)),
+    await closures.add_site_closure(fm, site, Interval(MON, MON + timedelta(days=1)),
                                      "Voorjaarsvakantie")
     a, _ = await booker()
     with pytest.raises(RuleViolation) as info:

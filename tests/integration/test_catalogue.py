@@ -12,7 +12,7 @@ from booking.domain.intervals import Interval
 from booking.domain.openinghours import OpeningRule
 from booking.domain.resources import Policy
 from booking.domain.roles import ANONYMOUS
-from booking.services import bookings, catalogue
+from booking.services import bookings, catalogue, closures, resource_admin
 from booking.services.views import BookingRequest, ResourceInput
 from tests.conftest import Backend
 from tests.factories import booker, make_resource, make_school, make_site, manager
@@ -83,7 +83,7 @@ async def test_availability_never_says_who(db: Backend) -> None:
         a, BookingRequest([rid], MON + timedelta(hours=2), MON + timedelta(hours=4)), NOW
     )
     fm = await manager(school)
-    await catalogue.add_site_closure(fm, site, Interval(MON + timedelta(hours=8),
+    await closures.add_site_closure(fm, site, Interval(MON + timedelta(hours=8),
                                                          MON + timedelta(hours=9)), "Open dag")
     view = await catalogue.availability(ANONYMOUS, rid, Interval(MON, MON + timedelta(days=1)),
                                         NOW)
@@ -104,27 +104,27 @@ async def test_manage_resources_and_hours(db: Backend) -> None:
     data = ResourceInput(school_id=school, site_id=site, kind="lab", name="Werkplaats",
                          tags=["CNC"], policy=Policy(slot_minutes=60))
     with pytest.raises(NotAllowed):
-        await catalogue.create_resource(await manager(other_school), data)
-    view = await catalogue.create_resource(fm, data)
+        await resource_admin.create_resource(await manager(other_school), data)
+    view = await resource_admin.create_resource(fm, data)
     assert view.tags == ["cnc"] and view.policy.slot_minutes == 60
-    updated = await catalogue.update_resource(fm, view.id, {"name": "Hal", "policy": {
+    updated = await resource_admin.update_resource(fm, view.id, {"name": "Hal", "policy": {
         "approval_required": True}})
     assert updated.name == "Hal" and updated.policy.approval_required
     with pytest.raises(RuleViolation) as info:
-        await catalogue.update_resource(fm, view.id, {"school_id": other_school})
+        await resource_admin.update_resource(fm, view.id, {"school_id": other_school})
     assert info.value.field_name == "school_id"
     with pytest.raises(RuleViolation):
-        await catalogue.update_resource(fm, view.id, {"site_id": other_site})
+        await resource_admin.update_resource(fm, view.id, {"site_id": other_site})
     rules = [OpeningRule(1, time(8), time(0)), OpeningRule(3, time(9, 30), time(17))]
-    assert await catalogue.set_opening_hours(fm, view.id, rules) == rules
+    assert await resource_admin.set_opening_hours(fm, view.id, rules) == rules
     assert await catalogue.get_opening_hours(ANONYMOUS, view.id) == rules
-    c = await catalogue.add_closure(fm, view.id, Interval(MON, MON + timedelta(hours=1)), "x")
+    c = await closures.add_closure(fm, view.id, Interval(MON, MON + timedelta(hours=1)), "x")
     with pytest.raises(NotFound):  # like a random id: a booker may not know it exists
         a, _ = await booker()
-        await catalogue.delete_closure(a, c.id)
-    await catalogue.delete_closure(fm, c.id)
+        await closures.delete_closure(a, c.id)
+    await closures.delete_closure(fm, c.id)
     with pytest.raises(NotFound):
-        await catalogue.delete_closure(fm, c.id)
+        await closures.delete_closure(fm, c.id)
 
 
 async def test_text_search_takes_punctuation_as_word_breaks_never_as_wildcards(
@@ -194,15 +194,15 @@ async def test_policy_rules_are_the_services(
     site = await make_site(school_id=school)
     fm = await manager(school)
     with pytest.raises(RuleViolation) as info:
-        await catalogue.create_resource(fm, ResourceInput(
+        await resource_admin.create_resource(fm, ResourceInput(
             school_id=school, site_id=site, kind="lab", name="Hal",
             policy=Policy(**policy)))  # type: ignore[arg-type]
     assert info.value.field_name == field
     rid = await make_resource(site_id=site)
     with pytest.raises(RuleViolation) as info:
-        await catalogue.update_resource(fm, rid, {"policy": policy})
+        await resource_admin.update_resource(fm, rid, {"policy": policy})
     assert info.value.field_name == field
-    ok = await catalogue.update_resource(fm, rid, {"policy": {
+    ok = await resource_admin.update_resource(fm, rid, {"policy": {
         "slot_minutes": 90, "min_duration_minutes": 90, "max_duration_minutes": 180}})
     assert ok.policy.slot_minutes == 90
 
@@ -212,9 +212,9 @@ async def test_opening_hours_change_the_resource_version(db: Backend) -> None:
     rid = await make_resource(site_id=await make_site(school_id=school))
     fm = await manager(school)
     before = (await catalogue.visible_resource(fm, rid)).version
-    await catalogue.set_opening_hours(fm, rid, [OpeningRule(2, time(9), time(12))])
+    await resource_admin.set_opening_hours(fm, rid, [OpeningRule(2, time(9), time(12))])
     after = (await catalogue.visible_resource(fm, rid)).version
-    await catalogue.set_opening_hours(fm, rid, [OpeningRule(3, time(9), time(12))])
+    await resource_admin.set_opening_hours(fm, rid, [OpeningRule(3, time(9), time(12))])
     again = (await catalogue.visible_resource(fm, rid)).version
     assert before < after < again  # strictly, even within one second
     view = await catalogue.availability(ANONYMOUS, rid, Interval(MON, MON + timedelta(days=7)),

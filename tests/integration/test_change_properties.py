@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booking.db.sql import fetch, from_epoch
+from booking.db.sql import fetch
 from booking.domain.errors import Conflict, RuleViolation
+from booking.domain.instants import from_epoch
 from booking.domain.intervals import Interval, merge, subtract
 from booking.services import booking_change, bookings, catalogue
 from booking.services.views import BookingPatch, BookingRequest

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from booking.db.sql import execute, fetch
 from booking.domain.roles import ANONYMOUS, Actor
 from booking.domain.search import STOPWORDS, stem, words
-from booking.services import bookings, catalogue
+from booking.services import bookings, catalogue, resource_admin
 from booking.services.views import BookingRequest, ResourceInput
 from tests.conftest import Backend
 from tests.factories import booker, make_resource, make_school, make_site, manager
@@ -92,11 +92,11 @@ async def test_every_write_path_is_searchable_at_once(db: Backend) -> None:
     school = await make_school(name="Techniek College")
     site = await make_site(school_id=school, city="Breda")
     fm = await manager(school)
-    view = await catalogue.create_resource(fm, ResourceInput(
+    view = await resource_admin.create_resource(fm, ResourceInput(
         school_id=school, site_id=site, kind="equipment", name="Kantbank",
         description="Hydraulische kantpers", tags=["plaatwerk"]), now=NOW)
     assert await _found("kantpers") == [view.id]
-    await catalogue.update_resource(fm, view.id, {"name": "Zetbank", "tags": ["zetten"]},
+    await resource_admin.update_resource(fm, view.id, {"name": "Zetbank", "tags": ["zetten"]},
                                     now=NOW)
     assert await _found("zetbank zetten") == [view.id]
     assert await _found("kantbank") == [] and await _found("plaatwerk") == []

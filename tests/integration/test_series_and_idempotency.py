@@ -11,7 +11,7 @@ import pytest
 from booking.db.sql import fetch
 from booking.domain.errors import Conflict, IdempotencyMismatch, RuleViolation
 from booking.domain.intervals import Interval
-from booking.services import bookings, catalogue
+from booking.services import bookings, closures
 from booking.services.views import BookingRequest, Recurrence
 from tests.conftest import Backend
 from tests.factories import booker, make_resource, make_school, make_site, manager
@@ -58,7 +58,7 @@ async def test_series_fail_and_skip_report_each_occurrence(db: Backend) -> None:
     )
     fm = await manager(school)
     holiday = datetime(2027, 4, 5, tzinfo=AMS)
-    await catalogue.add_closure(fm, rid, Interval(holiday, holiday + timedelta(days=1)),
+    await closures.add_closure(fm, rid, Interval(holiday, holiday + timedelta(days=1)),
                                 "Tweede paasdag")
     a, _ = await booker()
     with pytest.raises(RuleViolation) as refused:  # fail mode: policy first (422)

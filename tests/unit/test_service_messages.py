@@ -12,7 +12,7 @@ from booking.domain.errors import RuleViolation
 from booking.domain.passwords import check_new_password
 from booking.domain.resources import Policy
 from booking.i18n import translations
-from booking.services.catalogue import check_policy
+from booking.services.resource_admin import check_policy
 from frontend.forms import FormErrors
 
 ROOT = Path(__file__).resolve().parents[2] / "booking"
