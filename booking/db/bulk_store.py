@@ -1,8 +1,12 @@
 """Bulk loading: replace every table's rows in one transaction, fast on SQLite and PostgreSQL.
 
-Rows are tuples in a fixed column order of plain Python values as Piccolo would pass them
-(UUID, aware UTC datetime, Decimal, date, bool, JSON as text). SQLite gets them through the
-sqlite3 adapters Piccolo registers (so text shapes match Piccolo's); PostgreSQL through COPY.
+Callers (the demo) name tables by their SQL name ("bookings") and give rows as tuples in a fixed
+column order of plain Python values as Piccolo would pass them (UUID, aware UTC datetime,
+Decimal, date, bool, JSON as text), so they import nothing of Piccolo. SQLite gets them through
+the sqlite3 adapters Piccolo registers (so text shapes match Piccolo's); PostgreSQL through COPY,
+with the per-row `report_uses` triggers switched off inside the transaction and that table
+rebuilt afterwards by one set-based statement (the triggers' own join), which is what made a
+national-size load take minutes instead of most of ten.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
-from booking.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from booking.db.engine import SQLITE_BUSY_TIMEOUT_MS, current_engine
+from booking.db.migrations import labshare_2026_11_27t23_30_00_000000 as initial
 from booking.db.migrations.labshare_2026_12_08t14_00_00_000000 import (
     SQLITE_APPEND_ONLY,
     SQLITE_LIFT_APPEND_ONLY,
@@ -29,46 +34,61 @@ CHUNK = 2000
 SQLITE_CACHE_KIB = 128 * 1024
 
 
-def column_names(table: type[Table]) -> tuple[str, ...]:
-    return tuple(c._meta.db_column_name for c in table._meta.columns)
+_TABLES: dict[str, type[Table]] = {t._meta.tablename: t for t in ALL_TABLES}
+_REPORT_TRIGGERS = ("bookings", "occurrences", "booking_resources")
+"""Tables whose row triggers keep `report_uses` (initial migration, rebuilt by HH=12)."""
+
+
+def column_names(table: str) -> tuple[str, ...]:
+    """The columns of the table named `table`, in table order."""
+    return tuple(c._meta.db_column_name for c in _table(table)._meta.columns)
+
+
+def _table(name: str) -> type[Table]:
+    found = _TABLES.get(name)
+    if found is None:
+        raise ValueError(f"no table named {name!r}")
+    return found
 
 
 @dataclass(slots=True)
 class Batch:
     """The rows for one table, each a tuple in `columns` order."""
 
-    table: type[Table]
+    table: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class Dataset:
-    """Rows for every table, inserted in `ALL_TABLES` order (rows in the order added)."""
+    """Rows for every table by table name, inserted in `ALL_TABLES` order (rows in the order
+    added)."""
 
     def __init__(self) -> None:
-        self.batches: dict[type[Table], Batch] = {}
+        self.batches: dict[str, Batch] = {}
 
-    def batch(self, table: type[Table], columns: Sequence[str] | None = None) -> Batch:
+    def batch(self, table: str, columns: Sequence[str] | None = None) -> Batch:
         """The batch of `table`; `columns` (default: all, in table order) must name every column."""
         found = self.batches.get(table)
         if found is None:
             cols = tuple(columns) if columns is not None else column_names(table)
             if sorted(cols) != sorted(column_names(table)):
-                raise ValueError(f"{table._meta.tablename}: columns {cols} do not match the table")
+                raise ValueError(f"{table}: columns {cols} do not match the table")
             found = self.batches[table] = Batch(table, cols)
         elif columns is not None and tuple(columns) != found.columns:
-            raise ValueError(f"{table._meta.tablename}: columns differ between calls")
+            raise ValueError(f"{table}: columns differ between calls")
         return found
 
-    def add(self, table: type[Table], **values: Any) -> None:
+    def add(self, table: str, **values: Any) -> None:
         """One row given by column name; every column must be given."""
         batch = self.batch(table)
         if len(values) != len(batch.columns):
             missing = set(batch.columns) ^ set(values)
-            raise ValueError(f"{table._meta.tablename}: give exactly the columns, not {missing}")
+            raise ValueError(f"{table}: give exactly the columns, not {missing}")
         batch.rows.append(tuple(values[c] for c in batch.columns))
 
-    def count(self, table: type[Table]) -> int:
+    def count(self, table: str) -> int:
+        """How many rows `table` has been given."""
         batch = self.batches.get(table)
         return len(batch.rows) if batch else 0
 
@@ -96,7 +116,7 @@ async def _replace_sqlite(engine: SQLiteEngine, data: Dataset) -> None:
             for ddl in SQLITE_APPEND_ONLY:
                 await conn.execute(ddl)
             for table in ALL_TABLES:
-                batch = data.batches.get(table)
+                batch = data.batches.get(table._meta.tablename)
                 if not batch or not batch.rows:
                     continue
                 cols = ", ".join(f'"{c}"' for c in batch.columns)
@@ -125,12 +145,18 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
         async with conn.transaction():
             names = ", ".join(f'"{t._meta.tablename}"' for t in reversed(ALL_TABLES))
             await conn.execute(f"TRUNCATE TABLE {names}")
+            for name in _REPORT_TRIGGERS:  # transactional: a rollback switches them back on
+                await conn.execute(f"ALTER TABLE {name} DISABLE TRIGGER report_uses_{name}")
             for table in ALL_TABLES:
-                batch = data.batches.get(table)
+                batch = data.batches.get(table._meta.tablename)
                 if batch and batch.rows:
                     await conn.copy_records_to_table(
                         table._meta.tablename, records=batch.rows, columns=list(batch.columns)
                     )
+            await conn.execute(_REBUILD_REPORT_USES)
+            await conn.execute(_MARK_SOLO)
+            for name in _REPORT_TRIGGERS:
+                await conn.execute(f"ALTER TABLE {name} ENABLE TRIGGER report_uses_{name}")
     finally:
         if pool is not None:
             await pool.release(conn)
@@ -138,8 +164,18 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
             await conn.close()
 
 
-async def replace_all(engine: Engine[Any], data: Dataset) -> None:
-    """Delete every row of every table and insert `data`, all in one transaction."""
+_REBUILD_REPORT_USES = initial._report_rows(
+    initial._PG_EPOCH, "o.status = 'active'")
+"""What the row triggers insert (migration HH=12: active occurrences of confirmed bookings), for
+every row at once."""
+_MARK_SOLO = """UPDATE report_uses SET solo = 1 WHERE booking IN (
+    SELECT booking FROM report_uses GROUP BY booking HAVING COUNT(*) = 1)"""
+
+
+async def replace_all(data: Dataset, engine: Engine[Any] | None = None) -> None:
+    """Delete every row of every table and insert `data`, all in one transaction (on the
+    current engine unless `engine` is given)."""
+    engine = current_engine() if engine is None else engine
     if isinstance(engine, SQLiteEngine):
         await _replace_sqlite(engine, data)
     elif isinstance(engine, PostgresEngine):
