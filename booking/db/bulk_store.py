@@ -145,6 +145,11 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
         async with conn.transaction():
             names = ", ".join(f'"{t._meta.tablename}"' for t in reversed(ALL_TABLES))
             await conn.execute(f"TRUNCATE TABLE {names}")
+            # foreign keys and the no-overlap exclusion are dropped and added back after COPY:
+            # PostgreSQL then checks each in one pass instead of one probe per row
+            constraints = [tuple(map(str, r)) for r in await conn.fetch(_CONSTRAINTS)]
+            for table_name, name, _definition in constraints:
+                await conn.execute(f"ALTER TABLE {table_name} DROP CONSTRAINT {name}")
             for name in _REPORT_TRIGGERS:  # transactional: a rollback switches them back on
                 await conn.execute(f"ALTER TABLE {name} DISABLE TRIGGER report_uses_{name}")
             for table in ALL_TABLES:
@@ -153,6 +158,8 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
                     await conn.copy_records_to_table(
                         table._meta.tablename, records=batch.rows, columns=list(batch.columns)
                     )
+            for table_name, name, definition in constraints:  # checked in bulk, per constraint
+                await conn.execute(f"ALTER TABLE {table_name} ADD CONSTRAINT {name} {definition}")
             await conn.execute(_REBUILD_REPORT_USES)
             await conn.execute(_MARK_SOLO)
             for name in _REPORT_TRIGGERS:
@@ -168,6 +175,10 @@ _REBUILD_REPORT_USES = initial._report_rows(
     initial._PG_EPOCH, "o.status = 'active'")
 """What the row triggers insert (migration HH=12: active occurrences of confirmed bookings), for
 every row at once."""
+_CONSTRAINTS = """SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE contype IN ('f', 'x') AND connamespace = current_schema()::regnamespace
+    ORDER BY contype DESC, conname"""
+"""Foreign keys and exclusions of our schema (exclusions first back: 'x' > 'f')."""
 _MARK_SOLO = """UPDATE report_uses SET solo = 1 WHERE booking IN (
     SELECT booking FROM report_uses GROUP BY booking HAVING COUNT(*) = 1)"""
 

@@ -347,10 +347,15 @@ async def test_the_bulk_load_leaves_the_report_rows_the_triggers_keep(
     backend: Backend, demo: DemoSummary,
 ) -> None:
     """PostgreSQL's load switches the per-row report triggers off and rebuilds `report_uses` in
-    one statement: it must hold exactly what the triggers would, and they must be back on."""
+    one statement, and drops foreign keys and the no-overlap exclusion for COPY: the table must
+    hold exactly what the triggers would, and triggers and constraints must be back."""
     await _report_rows_equal_the_join()
     assert await _count("report_uses") > 0
     if backend.name == "postgresql":
         rows = await fetch("SELECT tgname, tgenabled FROM pg_trigger "
                            "WHERE tgname LIKE 'report_uses_%' AND NOT tgisinternal")
         assert rows and all(r["tgenabled"] in ("O", b"O") for r in rows)
+        # the constraints it drops for COPY are back: an overlapping claim is still refused
+        kept = await fetch("SELECT conname FROM pg_constraint WHERE contype IN ('f', 'x')")
+        names = {r["conname"] for r in kept}
+        assert "claims_no_overlap" in names and len(names) > 20
