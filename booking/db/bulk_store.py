@@ -148,6 +148,9 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
             # foreign keys and the no-overlap exclusion are dropped and added back after COPY:
             # PostgreSQL then checks each in one pass instead of one probe per row
             constraints = [tuple(map(str, r)) for r in await conn.fetch(_CONSTRAINTS)]
+            indexes = [tuple(map(str, r)) for r in await conn.fetch(_INDEXES)]
+            for _definition, index in indexes:
+                await conn.execute(f"DROP INDEX {index}")
             for table_name, name, _definition in constraints:
                 await conn.execute(f"ALTER TABLE {table_name} DROP CONSTRAINT {name}")
             for name in _REPORT_TRIGGERS:  # transactional: a rollback switches them back on
@@ -161,7 +164,8 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
             for table_name, name, definition in constraints:  # checked in bulk, per constraint
                 await conn.execute(f"ALTER TABLE {table_name} ADD CONSTRAINT {name} {definition}")
             await conn.execute(_REBUILD_REPORT_USES)
-            await conn.execute(_MARK_SOLO)
+            for definition, _index in indexes:
+                await conn.execute(definition)
             for name in _REPORT_TRIGGERS:
                 await conn.execute(f"ALTER TABLE {name} ENABLE TRIGGER report_uses_{name}")
             # fresh statistics: until autovacuum gets to it the planner would take the new
@@ -176,17 +180,23 @@ async def _replace_postgres(engine: PostgresEngine, data: Dataset) -> None:
 
 
 _REBUILD_REPORT_USES = initial._report_rows(
-    initial._PG_EPOCH, "o.status = 'active'")
+    initial._PG_EPOCH, "o.status = 'active'").replace(
+    "employees)\n", "employees, solo)\n", 1).replace(
+    "b.employees\n", "b.employees, CASE WHEN COUNT(*) OVER (PARTITION BY b.id) = 1 "
+    "THEN 1 ELSE 0 END\n", 1)
 """What the row triggers insert (migration HH=12: active occurrences of confirmed bookings), for
-every row at once."""
+every row at once, with `solo` (the booking has one row) computed in the same pass."""
+if "PARTITION BY" not in _REBUILD_REPORT_USES:  # the initial migration's text moved
+    raise RuntimeError("bulk_store: cannot derive the report_uses rebuild from the migration")
+_INDEXES = """SELECT pg_get_indexdef(i.indexrelid), i.indexrelid::regclass::text
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    WHERE c.relnamespace = current_schema()::regnamespace
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"""
+"""Secondary indexes (none backing a key or constraint): built once after COPY, not per row."""
 _CONSTRAINTS = """SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
     FROM pg_constraint WHERE contype IN ('f', 'x') AND connamespace = current_schema()::regnamespace
     ORDER BY contype DESC, conname"""
 """Foreign keys and exclusions of our schema (exclusions first back: 'x' > 'f')."""
-_MARK_SOLO = """UPDATE report_uses SET solo = 1 WHERE booking IN (
-    SELECT booking FROM report_uses GROUP BY booking HAVING COUNT(*) = 1)"""
-
-
 async def replace_all(data: Dataset, engine: Engine[Any] | None = None) -> None:
     """Delete every row of every table and insert `data`, all in one transaction (on the
     current engine unless `engine` is given)."""
