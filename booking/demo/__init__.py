@@ -15,8 +15,9 @@ Decisions a reader may wonder about:
   facility manager of the demo has something to approve on a fresh demo.
 - Labs that need a safety induction (CNC, lasstraat, cleanroom) have it recorded for the
   companies that book them (interested or partner), so Acme can book a CNC lab at once.
-- Rows go in bulk through the driver (`writer.py`): COPY on PostgreSQL; executemany on SQLite
-  with foreign keys checked once (`PRAGMA foreign_key_check`) before COMMIT.
+- Rows go in bulk through the store `booking/db/bulk_store.py` (tables by name): COPY on
+  PostgreSQL; executemany on SQLite with foreign keys checked once
+  (`PRAGMA foreign_key_check`) before COMMIT.
 """
 
 from __future__ import annotations
@@ -27,13 +28,11 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 
-from booking.db.engine import current_engine
-from booking.db.tables import Claim, Occurrence, Organisation
+from booking.db.bulk_store import replace_all
 from booking.demo.bookings import BookingGenerator
 from booking.demo.calendar import DAY, local_day, local_epoch
 from booking.demo.catalogue import build_catalogue
 from booking.demo.mail import queue_sample_mail
-from booking.demo.writer import replace_all
 
 PASSWORD = "labshare-demo"
 ACCOUNTS: tuple[str, ...] = (
@@ -95,7 +94,7 @@ async def create_demo(*, resources: int | None = None, now: datetime,
     generator.generate(per_resource)
     generator.inductions()
     generator.write()
-    await replace_all(current_engine(), cat.data)
+    await replace_all(cat.data)
     await queue_sample_mail(now)  # so /dev/mail shows what schools and companies receive
     if photos_dir is not None:  # drawn pictures and school contacts (booking/demo/photos.py)
         from booking.demo.photos import add_demo_photos
@@ -103,7 +102,7 @@ async def create_demo(*, resources: int | None = None, now: datetime,
         await add_demo_photos(photos_dir=photos_dir, now=now)
     data = cat.data
     return DemoSummary(
-        organisations=data.count(Organisation),
+        organisations=data.count("organisations"),
         schools=len(cat.school_ids),
         sites=cat.site_count,
         resources=len(cat.resources),
@@ -111,7 +110,7 @@ async def create_demo(*, resources: int | None = None, now: datetime,
         users=cat.user_count,
         closures=cat.closure_count,
         bookings=sum(generator.statuses.values()),
-        occurrences=data.count(Occurrence),
-        claims=data.count(Claim),
+        occurrences=data.count("occurrences"),
+        claims=data.count("claims"),
         statuses=dict(sorted(generator.statuses.items())),
     )

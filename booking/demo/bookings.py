@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from booking.db.tables import Booking, BookingResource, Claim, Induction, Occurrence
 from booking.demo.calendar import DAY, PROFILES, Span, instant, open_spans
 from booking.demo.catalogue import Catalogue, CompanyInfo, ResourceInfo, new_id
 from booking.domain.claims import blocking, claim_seconds, claimed
@@ -320,7 +319,7 @@ class BookingGenerator:
                 continue
             for company in sorted(set(self.candidates(info)) | demo):
                 completed = self.now_s - self.rng.randint(30, 300) * 86400
-                self.cat.data.add(Induction, id=new_id(self.rng),
+                self.cat.data.add("inductions", id=new_id(self.rng),
                                   organisation=self.cat.companies[company].id,
                                   resource=info.id, completed_at=instant(completed),
                                   recorded_by=None)
@@ -328,9 +327,9 @@ class BookingGenerator:
     def write(self) -> None:
         """Hand the rows to the dataset; claims sorted by resource and time (cheap to check)."""
         data = self.cat.data
-        data.batch(Booking, BOOKING_COLUMNS).rows.extend(self.rows["bookings"])
-        data.batch(Occurrence, OCCURRENCE_COLUMNS).rows.extend(self.rows["occurrences"])
-        data.batch(BookingResource, BOOKING_RESOURCE_COLUMNS).rows.extend(
+        data.batch("bookings", BOOKING_COLUMNS).rows.extend(self.rows["bookings"])
+        data.batch("occurrences", OCCURRENCE_COLUMNS).rows.extend(self.rows["occurrences"])
+        data.batch("booking_resources", BOOKING_RESOURCE_COLUMNS).rows.extend(
             self.rows["booking_resources"])
         claims = sorted(self.rows["claims"], key=lambda c: (str(c[3]), c[4]))
-        data.batch(Claim, CLAIM_COLUMNS).rows.extend(claims)
+        data.batch("claims", CLAIM_COLUMNS).rows.extend(claims)

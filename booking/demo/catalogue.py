@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from piccolo.utils.encoding import dump_json
-
-from booking.db.tables import (
-    Closure,
-    Membership,
-    OpeningRule,
-    Organisation,
-    Partnership,
-    Resource,
-    ResourceTag,
-    Site,
-    User,
-)
+from booking.db.bulk_store import Dataset
 from booking.demo import names
 from booking.demo.calendar import DAY, PROFILES, TZ, Span, holiday_closures, instant, local_epoch
 from booking.demo.names import LABS, CompanySpec, LabSpec, SchoolSpec, SiteSpec
-from booking.demo.writer import Dataset
 
 NO_CONTACT = {"contact_name": "", "contact_email": "", "contact_phone": ""}
 """Contacts are set after the bulk write (booking/demo/photos.py)."""
@@ -32,6 +20,11 @@ NO_CONTACT = {"contact_name": "", "contact_email": "", "contact_phone": ""}
 PROFILE_WEIGHTS = {"dag": 35, "lang": 25, "avond": 20, "zaterdag": 10, "avond-zaterdag": 10}
 RATE_FACTORS = {"standard": Decimal(1), "sme": Decimal("0.9"), "partner": Decimal("0.8")}
 CENT = Decimal("0.01")
+
+
+def _json(value: object) -> str:
+    """JSON text as Piccolo writes a JSON column (`json.dumps`, unknown types as str)."""
+    return json.dumps(value, default=str)
 
 
 def new_id(rng: random.Random) -> uuid.UUID:
@@ -105,17 +98,17 @@ class _Builder:
         values: dict[str, object] = {"kvk": None, "brin": None, "level": None, "is_sme": False,
                                      **NO_CONTACT}
         values.update(extra)
-        self.data.add(Organisation, id=oid, kind=kind, name=name, city=city, region=region,
+        self.data.add("organisations", id=oid, kind=kind, name=name, city=city, region=region,
                       created_at=self.now - timedelta(days=400), **values)
         return oid
 
     def user(self, email: str, name: str, org: uuid.UUID, role: str) -> uuid.UUID:
         uid = new_id(self.rng)
         self.emails.add(email)
-        self.data.add(User, id=uid, email=email, name=name, password_hash=self.pw_hash,
+        self.data.add("users", id=uid, email=email, name=name, password_hash=self.pw_hash,
                       locale="nl", is_active=True, created_at=self.now - timedelta(days=300),
                       reminders=True, digest=False, last_seen_at=None, anonymised_at=None)
-        self.data.add(Membership, id=new_id(self.rng), user=uid, organisation=org, role=role)
+        self.data.add("memberships", id=new_id(self.rng), user=uid, organisation=org, role=role)
         self.cat.user_count += 1
         return uid
 
@@ -129,13 +122,13 @@ class _Builder:
         return self.user(email, f"{first} {last}", org, role)
 
     def site_closure(self, site: uuid.UUID, span: Span, reason: str, kind: str) -> None:
-        self.data.add(Closure, id=new_id(self.rng), resource=None, site=site, source=None,
+        self.data.add("closures", id=new_id(self.rng), resource=None, site=site, source=None,
                       starts_at=instant(span[0]), ends_at=instant(span[1]), reason=reason,
                       kind=kind)
         self.cat.closure_count += 1
 
     def closure(self, info: ResourceInfo, span: Span, reason: str, kind: str) -> None:
-        self.data.add(Closure, id=new_id(self.rng), resource=info.id, site=None, source=None,
+        self.data.add("closures", id=new_id(self.rng), resource=info.id, site=None, source=None,
                       starts_at=instant(span[0]), ends_at=instant(span[1]), reason=reason,
                       kind=kind)
         info.closures.append(span)
@@ -171,10 +164,11 @@ class _Builder:
         info.name = name
         info.rates = {k: (hourly * f).quantize(CENT) for k, f in RATE_FACTORS.items()}
         self.data.add(
-            Resource, id=info.id, school=school, site=site, parent=parent.id if parent else None,
+            "resources", id=info.id, school=school, site=site,
+            parent=parent.id if parent else None,
             kind="lab" if is_lab else "equipment", name=name, description=description,
-            capacity=capacity, tags=dump_json(list(tags)), visibility=info.visibility,
-            rates=dump_json([{"customer_class": k, "hourly": str(v), "currency": "EUR"}
+            capacity=capacity, tags=_json(list(tags)), visibility=info.visibility,
+            rates=_json([{"customer_class": k, "hourly": str(v), "currency": "EUR"}
                              for k, v in info.rates.items()]),
             approval_required=info.approval, slot_minutes=info.slot,
             min_notice_minutes=info.notice, max_advance_days=rng.choice((183, 240, 365)),
@@ -183,10 +177,10 @@ class _Builder:
             bookable_by=info.bookable_by, induction_required=spec.induction and is_lab,
             quota_hours_per_week=info.quota_hours, updated_at=self.now, **NO_CONTACT)
         for tag in tags:
-            self.data.add(ResourceTag, id=new_id(rng), resource=info.id, tag=tag)
+            self.data.add("resource_tags", id=new_id(rng), resource=info.id, tag=tag)
         for hours in PROFILES[info.profile]:
             for weekday in hours.weekdays:
-                self.data.add(OpeningRule, id=new_id(rng), resource=info.id, weekday=weekday,
+                self.data.add("opening_rules", id=new_id(rng), resource=info.id, weekday=weekday,
                               opens=f"{hours.opens:02d}:00", closes=f"{hours.closes:02d}:00",
                               valid_from=None, valid_to=None)
         self.cat.resources.append(info)
@@ -245,7 +239,7 @@ class _Builder:
 
     def site(self, school: uuid.UUID, spec: SiteSpec) -> uuid.UUID:
         site = new_id(self.rng)
-        self.data.add(Site, id=site, school=school, name=spec.name, address=spec.street,
+        self.data.add("sites", id=site, school=school, name=spec.name, address=spec.street,
                       postcode=spec.postcode, city=spec.city, latitude=spec.latitude,
                       longitude=spec.longitude, timezone=TZ)
         self.cat.site_count += 1
@@ -261,7 +255,7 @@ class _Builder:
         for slug in spec.partner_of:
             school = school_by_slug[slug]
             info.partner_of.add(school)
-            self.data.add(Partnership, id=new_id(self.rng), school=school, company=cid,
+            self.data.add("partnerships", id=new_id(self.rng), school=school, company=cid,
                           valid_from=None, valid_to=None, created_at=self.now)
         info.bookers.append(self.user(f"planner@{spec.slug}.test",
                                       f"Planner {spec.name.removesuffix(' BV')}", cid, "booker"))
@@ -331,7 +325,7 @@ def build_catalogue(rng: random.Random, now: datetime, first_day: date, last_day
         company = cat.companies[-1]
         for school in rng.sample(cat.school_ids, rng.randint(0, 2)):
             company.partner_of.add(school)
-            cat.data.add(Partnership, id=new_id(rng), school=school, company=company.id,
+            cat.data.add("partnerships", id=new_id(rng), school=school, company=company.id,
                          valid_from=None, valid_to=None, created_at=now)
     for school, sites in schools:
         for site_spec in sites:

@@ -8,6 +8,7 @@ and anonymous: counts per school, never a company's name or id.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -163,8 +164,10 @@ class _OpenHours:
     def of(self, resource: ResourceInfo, inputs: store.OpeningInputs | None) -> list[int]:
         if inputs is None:
             return [0] * len(self.bounds)
-        key = (resource.timezone, tuple(sorted(inputs.rules, key=repr)),
-               tuple(sorted(inputs.exceptions, key=repr)))
+        # as multisets: hashing the frozen rules is far cheaper than sorting them by repr
+        # (that sort was a seventh of a year's report over 4,000 resources)
+        key = (resource.timezone, frozenset(Counter(inputs.rules).items()),
+               frozenset(Counter(inputs.exceptions).items()))
         profile = self._cache.get(key)
         if profile is None:
             profile = self._cache[key] = OpeningProfile(open_intervals(

@@ -13,14 +13,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from booking.db import engine as db_engine
+from booking.db.bulk_store import Dataset, replace_all
 from booking.db.sql import fetch
-from booking.db.tables import Membership
 from booking.demo import ACCOUNTS, PASSWORD, DemoSummary, create_demo
-from booking.demo.writer import Dataset, replace_all
 from booking.domain.intervals import Interval
 from booking.domain.roles import ANONYMOUS
 from booking.services.catalogue import availability
 from tests.conftest import Backend
+from tests.integration.test_reports import _report_rows_equal_the_join
 
 NOW = datetime(2026, 11, 27, 23, 8, tzinfo=UTC)  # Friday night, Kerstvakantie within 40 days
 TZ = "Europe/Amsterdam"
@@ -267,10 +267,10 @@ async def test_resources_grows_the_region(backend: Backend, demo: DemoSummary) -
 async def test_a_failed_load_keeps_what_was_there(backend: Backend, demo: DemoSummary) -> None:
     users = await _count("users")
     broken = Dataset()
-    broken.add(Membership, id=uuid.uuid4(), user=uuid.uuid4(), organisation=uuid.uuid4(),
+    broken.add("memberships", id=uuid.uuid4(), user=uuid.uuid4(), organisation=uuid.uuid4(),
                role="booker")
     with pytest.raises(Exception, match=r"(?i)foreign key"):
-        await replace_all(backend.engine, broken)
+        await replace_all(broken, backend.engine)
     assert await _count("users") == users
 
 
@@ -341,3 +341,21 @@ async def test_demo_prices_are_what_create_would_charge(demo: DemoSummary) -> No
         classes.add(quote.lines[0].customer_class)
         assert Decimal(row["price"]) == quote.price, row
     assert len(classes) >= 2  # the sample covers more than one class
+
+
+async def test_the_bulk_load_leaves_the_report_rows_the_triggers_keep(
+    backend: Backend, demo: DemoSummary,
+) -> None:
+    """PostgreSQL's load switches the per-row report triggers off and rebuilds `report_uses` in
+    one statement, and drops foreign keys and the no-overlap exclusion for COPY: the table must
+    hold exactly what the triggers would, and triggers and constraints must be back."""
+    await _report_rows_equal_the_join()
+    assert await _count("report_uses") > 0
+    if backend.name == "postgresql":
+        rows = await fetch("SELECT tgname, tgenabled FROM pg_trigger "
+                           "WHERE tgname LIKE 'report_uses_%' AND NOT tgisinternal")
+        assert rows and all(r["tgenabled"] in ("O", b"O") for r in rows)
+        # the constraints it drops for COPY are back: an overlapping claim is still refused
+        kept = await fetch("SELECT conname FROM pg_constraint WHERE contype IN ('f', 'x')")
+        names = {r["conname"] for r in kept}
+        assert "claims_no_overlap" in names and len(names) > 20

@@ -407,6 +407,20 @@ async def test_sql_aggregation_matches_the_pure_reference(db: Backend) -> None:
             and o.company_id in firms[:2]]
     got = await store.booked_uses(one, WINDOW, "resource")
     assert _same(got, uses_of(mine, {"": WINDOW}, {r: r for r in resources}))
+    # participants: each confirmed booking once, in the period of its first start
+    for unit in ("week", "month"):
+        cut = [p.interval for p in periods(WINDOW, "Europe/Amsterdam", unit)]  # type: ignore[arg-type]
+        want: dict[tuple[str, str], list[int]] = {}
+        for bid, (firm, _chosen, times, st, em) in booked.items():
+            first = min(s for s, _ in times)
+            if status[bid] != "confirmed" or not WINDOW.start <= first < WINDOW.end:
+                continue
+            k = next(str(i) for i, w in enumerate(cut) if w.start <= first < w.end)
+            row = want.setdefault((k, firm), [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + 1, row[1] + st, row[2] + em
+        starts = await store.first_starts(flt, WINDOW, cut)
+        assert sorted((u.key, u.company_id, u.bookings, u.students, u.employees)
+                      for u in starts) == sorted((k, f, *v) for (k, f), v in want.items()), unit
 
 
 def _same(got: list[Use], want: list[Use]) -> bool:
