@@ -5,7 +5,7 @@ covers are reported as conflicts and told once, never cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -162,9 +162,8 @@ async def test_bookings_an_import_covers_are_reported_and_told_once_never_cancel
 ) -> None:
     told: list[BookingEvent] = []
 
-    async def record(event: BookingEvent) -> None:
-        if event.type is BookingEventType.OVERLAPPED:
-            told.append(event)
+    async def record(events: Sequence[BookingEvent]) -> None:
+        told.extend(e for e in events if e.type is BookingEventType.OVERLAPPED)
 
     monkeypatch.setattr(booking_events, "CONSUMERS", (record,))
     company, _ = await booker()
