@@ -193,7 +193,7 @@ async def test_bookings_an_import_covers_are_reported_and_told_once_never_cancel
 async def test_the_overlap_is_told_in_the_transaction_that_lays_the_closures(
     place: Place, source: tuple[str, SourceState], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def refuse(event: BookingEvent) -> None:
+    async def refuse(events: Sequence[BookingEvent]) -> None:
         raise RuntimeError("the outbox is down")
 
     company, _ = await booker()
