@@ -277,11 +277,19 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
     return problem_response(problem(500, "an unexpected error occurred"))
 
 
+def _on_undecodable(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    """Litestar decodes a multipart part without a file name as UTF-8 text: a file sent that way
+    (or any non-UTF-8 text field) is the client's input, so 422, not 500."""
+    message = "a form field is not UTF-8 text (send a file as a part with a filename)"
+    return problem_response(problem(422, message, errors=[FieldError("body", message)]))
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     return {
         BookingError: _on_booking_error,
         ValidationException: _on_validation,
         HTTPException: _on_http,
+        UnicodeDecodeError: _on_undecodable,
         Exception: _on_unexpected,
     }
 

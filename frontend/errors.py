@@ -29,9 +29,9 @@ log = logging.getLogger("labshare.pages")
 
 
 def wants_html(request: Request[Any, Any, Any]) -> bool:
-    """True for browser page requests (not the JSON API, the feeds or the schema)."""
+    """True for browser page requests (not the JSON API, feeds, photos or the schema)."""
     path = request.url.path
-    if path.startswith(("/api/", "/feeds/", "/schema", "/static/")):
+    if path.startswith(("/api/", "/feeds/", "/schema", "/static/", "/photos/")):
         return False
     accept = request.headers.get("accept", "")
     return "text/html" in accept or "*/*" in accept or not accept

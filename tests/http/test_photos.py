@@ -171,3 +171,15 @@ async def test_contacts_on_resources_and_schools(client: httpx.AsyncClient) -> N
     r = await client.patch(f"/api/v1/resources/{rid}", headers=other,
                            json={"contact": {"name": "Kaper"}})
     assert r.status_code == 403
+
+
+async def test_a_file_sent_without_a_filename_is_422_not_500(client: httpx.AsyncClient) -> None:
+    """Found by fuzzing: a multipart part without a filename is read as text, and an image is
+    no UTF-8 text."""
+    body = (b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\n\x89PNG\r\n\x1a\n'
+            b"\r\n--b--\r\n")
+    rid, headers = await _setup()
+    r = await client.post(f"/api/v1/resources/{rid}/photos", content=body,
+                          headers={**headers, "content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "body"
