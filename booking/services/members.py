@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from booking.db import members_store as store
 from booking.db import organisations_store as orgs
@@ -107,17 +107,17 @@ async def _keep_a_manager(
 
 
 async def _audit(actor: Actor | None, action: str, object_type: str, object_id: str,
-                 summary: str, org_id: str, now: datetime | None) -> None:
+                 summary: str, org_id: str, now: datetime) -> None:
     """The audit entry of a membership or invitation change, in the change's transaction."""
     await audit.record(
         action=action, object_type=object_type, object_id=object_id, summary=summary,
-        at=now or datetime.now(UTC), actor_id=actor.user_id if actor else None,
+        at=now, actor_id=actor.user_id if actor else None,
         organisation_ids=(org_id,),
     )
 
 
 async def change_role(
-    actor: Actor, org_id: str, user_id: str, role: str, now: datetime | None = None
+    actor: Actor, org_id: str, user_id: str, role: str, now: datetime
 ) -> MemberView:
     """The member's role in the organisation becomes `role`. Nobody changes their own role
     (NotAllowed): another manager or the admin does."""
@@ -135,9 +135,7 @@ async def change_role(
     return found[0]
 
 
-async def remove_member(
-    actor: Actor, org_id: str, user_id: str, now: datetime | None = None
-) -> None:
+async def remove_member(actor: Actor, org_id: str, user_id: str, now: datetime) -> None:
     """Removes every role of the user in the organisation; the last manager stays."""
     _, kind = await _managed(actor, org_id)
     async with transaction(write=True):
@@ -191,9 +189,7 @@ async def open_invitations(actor: Actor, org_id: str, now: datetime) -> list[Inv
     return [_invitation(r) for r in await store.open_invitations(org_id, now)]
 
 
-async def revoke_invitation(
-    actor: Actor, org_id: str, invitation_id: str, now: datetime | None = None
-) -> None:
+async def revoke_invitation(actor: Actor, org_id: str, invitation_id: str, now: datetime) -> None:
     await _managed(actor, org_id)
     async with transaction(write=True):
         row = await store.get_invitation(invitation_id)

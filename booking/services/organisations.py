@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from booking.db import organisations_store as store
@@ -251,12 +251,12 @@ async def create_partnership(
 
 async def _audit_partnership(
     actor: Actor, action: str, partnership_id: str, school: Row | dict[str, Any],
-    company_id: str, summary: str, now: datetime | None,
+    company_id: str, summary: str, now: datetime,
 ) -> None:
     """The partnership's audit entry, shown to the school, the company and the region."""
     await audit.record(
         action=action, object_type="partnership", object_id=partnership_id, summary=summary,
-        at=now or datetime.now(UTC), actor_id=actor.user_id,
+        at=now, actor_id=actor.user_id,
         organisation_ids=[o for o in (school["id"], company_id, school["region"]) if o],
     )
 
@@ -314,9 +314,7 @@ async def update_partnership(
     return await get_partnership(actor, partnership_id, now)
 
 
-async def delete_partnership(
-    actor: Actor, partnership_id: str, now: datetime | None = None
-) -> None:
+async def delete_partnership(actor: Actor, partnership_id: str, now: datetime) -> None:
     row = await _visible_partnership(actor, partnership_id)
     if not rules.can_manage_partnerships(actor, row["school"], row["region"]):
         raise NotAllowed("only the school's facility managers and coordinator do this")

@@ -134,24 +134,30 @@ async def invite(request: Request[Any, Any, Any], now: datetime, org_id: str) ->
 
 @post("/{org_id:str}/invitations/{invitation_id:str}/revoke", name="organisation.revoke",
       status_code=303)
-async def revoke(request: Request[Any, Any, Any], org_id: str, invitation_id: str) -> Response[Any]:
+async def revoke(
+    request: Request[Any, Any, Any], now: datetime, org_id: str, invitation_id: str
+) -> Response[Any]:
     async def work(actor: Actor, form: dict[str, str]) -> None:
-        await members.revoke_invitation(actor, org_id, invitation_id)
+        await members.revoke_invitation(actor, org_id, invitation_id, now)
     return await _act(request, org_id, work, Flash("The invitation has been withdrawn.", "info"))
 
 
 @post("/{org_id:str}/members/{user_id:str}/role", name="organisation.role", status_code=303)
-async def change_role(request: Request[Any, Any, Any], org_id: str, user_id: str) -> Response[Any]:
+async def change_role(
+    request: Request[Any, Any, Any], now: datetime, org_id: str, user_id: str
+) -> Response[Any]:
     async def work(actor: Actor, form: dict[str, str]) -> None:
-        await members.change_role(actor, org_id, user_id, form.get("role", ""))
+        await members.change_role(actor, org_id, user_id, form.get("role", ""), now)
     return await _act(request, org_id, work, Flash("The role has been changed."))
 
 
 @post("/{org_id:str}/members/{user_id:str}/remove", name="organisation.remove",
       status_code=303)
-async def remove(request: Request[Any, Any, Any], org_id: str, user_id: str) -> Response[Any]:
+async def remove(
+    request: Request[Any, Any, Any], now: datetime, org_id: str, user_id: str
+) -> Response[Any]:
     async def work(actor: Actor, form: dict[str, str]) -> None:
-        await members.remove_member(actor, org_id, user_id)
+        await members.remove_member(actor, org_id, user_id, now)
     return await _act(request, org_id, work, Flash("The member has been removed.", "info"))
 
 
@@ -168,10 +174,10 @@ async def add_partner(request: Request[Any, Any, Any], now: datetime, org_id: st
 @post("/{org_id:str}/partnerships/{partnership_id:str}/delete", name="organisation.unpartner",
       status_code=303)
 async def end_partner(
-    request: Request[Any, Any, Any], org_id: str, partnership_id: str
+    request: Request[Any, Any, Any], now: datetime, org_id: str, partnership_id: str
 ) -> Response[Any]:
     async def work(actor: Actor, form: dict[str, str]) -> None:
-        await organisations.delete_partnership(actor, partnership_id)
+        await organisations.delete_partnership(actor, partnership_id, now)
     return await _act(request, org_id, work, Flash("The partnership has ended.", "info"))
 
 
