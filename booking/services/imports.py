@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from booking.db import imports_store as store
 from booking.db.catalogue_store import get_resource
@@ -188,13 +189,11 @@ async def create_import(
     return await _with_conflicts(rec)
 
 
-def _source(rec: ImportRecord) -> str:
-    """How the audit names a source: its host only (calendar URLs often carry a secret)."""
-    if not rec.url:
-        return "upload"
-    from urllib.parse import urlsplit
-
-    return urlsplit(rec.url).hostname or "URL"
+def _label(rec: ImportRecord) -> str:
+    """How the audit trail and the bookers' notices name a source: its kind and its host only
+    (calendar URLs often carry a secret)."""
+    host = (urlsplit(rec.url).hostname or "URL") if rec.url else "upload"
+    return f"{rec.kind} import ({host})"
 
 
 async def _managed(actor: Actor, import_id: str) -> ImportRecord:
@@ -233,7 +232,7 @@ async def delete_import(actor: Actor, import_id: str) -> None:
         await store.delete_import(rec.id)
         await audit.record(
             action="calendar_import.deleted", object_type="calendar_import", object_id=rec.id,
-            summary=f"{rec.kind} import ({_source(rec)}) and its closures removed",
+            summary=f"{_label(rec)} and its closures removed",
             at=datetime.now(UTC), actor_id=actor.user_id, organisation_ids=(rec.school_id,),
         )
 
@@ -373,7 +372,7 @@ async def _apply(
                 ))
             await audit.record(
                 action="closures.imported", object_type="calendar_import", object_id=rec.id,
-                summary=f"{rec.kind} import ({_source(rec)}): {len(events)} closure(s)",
+                summary=f"{_label(rec)}: {len(events)} closure(s)",
                 at=now, actor_id=None, organisation_ids=(rec.school_id,),
             )
         await store.mark_success(
@@ -384,10 +383,6 @@ async def _apply(
     if fingerprint != rec.content_hash:
         log.info("calendar import %s: %d closures, %d bookings newly covered",
                  rec.id, len(events), len(newly))
-
-
-def _label(rec: ImportRecord) -> str:
-    return f"{rec.kind} import {masked_url(rec.url) if rec.url else '(upload)'}"
 
 
 async def refresh_due(
